@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { ping, type DatabaseHandle } from './db/client.ts';
+import { exactJsonBody } from './http/json-body.ts';
+import { onError, problemResponse } from './http/problem.ts';
+import type { Logger } from './log.ts';
+import { platformApi } from './platform/index.ts';
+
+export interface AppDeps {
+  database: DatabaseHandle;
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+}
+
+const widgetDist = fileURLToPath(new URL('../../widget/dist', import.meta.url));
+
+/** Builds the whole HTTP surface from its dependencies; tests build it the same way, with real parts. */
+export function createApp(deps: AppDeps) {
+  const { database, config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const db = database.db;
+  const app = new OpenAPIHono();
+
+  app.onError(onError((err, c) => logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.stack : String(err) })));
+  app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
+  app.use('*', exactJsonBody);
+
+  app.get('/healthz', async (c) => {
+    await ping(db);
+    return c.json({ status: 'ok' });
+  });
+
+  if (existsSync(widgetDist)) {
+    app.use('/widget/*', serveStatic({ root: widgetDist, rewriteRequestPath: (p) => p.replace(/^\/widget/, '') }));
+  }
+
+  app.route('/', platformApi({ db, publicUrl: config.publicUrl, clock }));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Credyt-compatible platform API', version: '1.0.0', description: 'Authenticate with the X-Credyt-Api-Key header.' },
+    servers: [{ url: config.publicUrl }],
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

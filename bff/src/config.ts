@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const Url = z.url({ protocol: /^https?$/ });
+
+const Environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  PUBLIC_URL: Url.optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v === 'memory:' || /^postgres(ql)?:\/\//.test(v) || !v.includes('://'), {
+      message: 'must be a postgres:// URL, "memory:", or a directory for the embedded database',
+    })
+    .optional(),
+  STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'must be a Stripe secret key (sk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be a Stripe webhook secret (whsec_…)').optional(),
+  STRIPE_API_BASE: Url.optional(),
+  BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  stripe: { secretKey: string; webhookSecret: string; apiBase: string | undefined };
+  bootstrapApiKey: string | undefined;
+  logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once, at start. A bad value fails with one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Environment.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Invalid configuration: ${String(issue?.path[0] ?? '?')} ${issue?.message ?? ''}`.trim());
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY ?? 'sk_test_local_emulator',
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? 'whsec_test_secret',
+      apiBase: e.STRIPE_API_BASE,
+    },
+    bootstrapApiKey: e.BOOTSTRAP_API_KEY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

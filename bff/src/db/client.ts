@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+/** The one database type the domain sees, whichever driver is behind it. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** Either the database or a transaction on it: domain functions take whichever they are given. */
+export type Executor = Database | Transaction;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** Subscribes to a PostgreSQL notification channel; resolves to the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+/** Arbitrary constant: serialises migrations when several BFF processes start on one database. */
+const MIGRATION_LOCK = 727_172_001;
+
+/**
+ * `postgres://…` → postgres.js; `memory:` → in-memory PGlite; anything else (or unset) → PGlite persisted in
+ * that directory (default `./.data/pglite`). Migrations run before the handle is returned.
+ */
+export async function openDatabase(url: string | undefined, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const client = postgres(url, { max: options.poolSize ?? 20, onnotice: () => {}, prepare: true });
+    const db = drizzlePostgres(client, { schema, casing: 'snake_case' });
+    await client.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+      await migratePostgres(drizzlePostgres(tx as unknown as postgres.Sql, { casing: 'snake_case' }), { migrationsFolder });
+    });
+    return {
+      db: db as unknown as Database,
+      kind: 'postgres',
+      async listen(channel, onPayload) {
+        const sub = await client.listen(channel, onPayload);
+        return () => sub.unlisten();
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  let dataDir: string | undefined;
+  if (url !== 'memory:') {
+    dataDir = url && url.length > 0 ? url : './.data/pglite';
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema, casing: 'snake_case' });
+  await migratePglite(db, { migrationsFolder });
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    async listen(channel, onPayload) {
+      return client.listen(channel, onPayload);
+    },
+    close: () => client.close(),
+  };
+}
+
+export async function ping(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
+}

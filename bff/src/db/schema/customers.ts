@@ -1,0 +1,51 @@
+import { index, numeric, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { products } from './catalog.ts';
+import { platforms } from './tenancy.ts';
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: text().primaryKey(),
+    platformId: text()
+      .notNull()
+      .references(() => platforms.id),
+    name: text().notNull(),
+    externalId: text().notNull(),
+    email: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.platformId, t.externalId)],
+);
+
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    customerId: text()
+      .notNull()
+      .references(() => customers.id),
+    productId: text()
+      .notNull()
+      .references(() => products.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.productId] }), index().on(t.productId)],
+);
+
+/**
+ * A wallet account. `balance` is a projection of the ledger, changed only in the transaction that appends the
+ * entries it sums, under this row's lock.
+ */
+export const accounts = pgTable(
+  'accounts',
+  {
+    customerId: text()
+      .notNull()
+      .references(() => customers.id),
+    name: text().notNull(),
+    assetCode: text().notNull(),
+    platformId: text().notNull(),
+    balance: numeric().notNull().default('0'),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.name, t.assetCode] })],
+);

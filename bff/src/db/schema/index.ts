@@ -1,0 +1,5 @@
+export * from './tenancy.ts';
+export * from './catalog.ts';
+export * from './customers.ts';
+export * from './ledger.ts';
+export * from './portal.ts';

@@ -1,0 +1,81 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { Category } from '@credyt/shared';
+import type { FeeRecord } from '../../pricing/types.ts';
+
+/** The ledger: append-only. A correction is a new entry; nothing here is ever updated or deleted. */
+export const entries = pgTable(
+  'entries',
+  {
+    seq: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    id: text().notNull().unique(),
+    platformId: text().notNull(),
+    customerId: text().notNull(),
+    accountName: text().notNull(),
+    assetCode: text().notNull(),
+    category: text().$type<Category>().notNull(),
+    description: text().notNull(),
+    amount: numeric().notNull(),
+    balanceAfter: numeric().notNull(),
+    /** The amount's value in the platform currency at the rate of the moment it was recorded. */
+    fiatAmount: numeric(),
+    fiatCurrency: text(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** What wrote it: `event:<id>`, `adjustment:<transaction_id>`, `payment:<id>`. */
+    source: text().notNull(),
+    eventId: text(),
+    productCode: text(),
+    productName: text(),
+    priceName: text(),
+    feeDescription: text(),
+    subject: text(),
+    eventDescription: text(),
+    receiptUrl: text(),
+    metadata: jsonb().$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index('entries_customer_created_idx').on(t.customerId, t.createdAt.desc(), t.seq.desc()),
+    index('entries_customer_category_created_idx').on(t.customerId, t.category, t.createdAt.desc(), t.seq.desc()),
+    index('entries_customer_asset_created_idx').on(t.customerId, t.assetCode, t.createdAt.desc(), t.seq.desc()),
+    index('entries_customer_usage_idx')
+      .on(t.customerId, t.occurredAt.desc(), t.seq.desc())
+      .where(sql`${t.category} = 'usage'`),
+  ],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    platformId: text().notNull(),
+    id: text().notNull(),
+    customerId: text().notNull(),
+    eventType: text().notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+    subject: text(),
+    description: text(),
+    data: jsonb().$type<Record<string, unknown>>().notNull(),
+    requestHash: text().notNull(),
+    billed: text().$type<'billed' | 'unbilled'>().notNull(),
+    unbilledReason: text(),
+    fees: jsonb().$type<FeeRecord[]>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.platformId, t.id] }), index().on(t.customerId, t.createdAt.desc())],
+);
+
+/**
+ * Spend per customer, asset and hour (by when the usage occurred), written with the entries. Charts and
+ * "spent this month" read this, never the raw ledger; hourly buckets let a caller's time zone set the day.
+ */
+export const spendRollup = pgTable(
+  'spend_rollup',
+  {
+    customerId: text().notNull(),
+    assetCode: text().notNull(),
+    hour: timestamp({ withTimezone: true }).notNull(),
+    amount: numeric().notNull(),
+    fiatAmount: numeric().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.assetCode, t.hour] })],
+);

@@ -1,0 +1,12 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Env } from 'hono';
+import { fromZodError, invalid } from './problem.ts';
+
+/** Every router validates with zod at the edge and answers a failure as a 422 naming each field. */
+export function createRouter<E extends Env>() {
+  return new OpenAPIHono<E>({
+    defaultHook: (result) => {
+      if (!result.success) throw invalid(fromZodError(result.error));
+    },
+  });
+}

@@ -1,0 +1,43 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `cust_4fK…`: a prefix that says what the id names, then 20 random base62 characters (~119 bits). */
+export function newId(prefix: string): string {
+  const bytes = randomBytes(20);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % 62];
+  return `${prefix}_${out}`;
+}
+
+/** A bearer secret: 32 random bytes, URL-safe. Only its digest is ever stored. */
+export function newSecret(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** The digest of a request, independent of key order: a replay must carry the same digest. */
+export function hashRequest(value: unknown): string {
+  return sha256(JSON.stringify(canonical(value)));
+}

@@ -1,0 +1,155 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { money, toDecimalString, type Category } from '@credyt/shared';
+import type { Executor } from '../db/client.ts';
+import { accounts, entries, spendRollup } from '../db/schema/index.ts';
+import { newId } from '../ids.ts';
+
+export const DEFAULT_ACCOUNT = 'default';
+/** Channel of the notification each ledger write sends on commit (consumed by the portal's live stream). */
+export const LEDGER_CHANNEL = 'credyt_ledger';
+
+export interface EntryDraft {
+  accountName?: string;
+  assetCode: string;
+  category: Category;
+  description: string;
+  /** Signed: a debit is negative. */
+  amount: string;
+  occurredAt: Date;
+  source: string;
+  fiatAmount: string | null;
+  fiatCurrency: string;
+  eventId?: string;
+  productCode?: string;
+  productName?: string;
+  priceName?: string;
+  feeDescription?: string;
+  subject?: string | null;
+  eventDescription?: string | null;
+  receiptUrl?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export type EntryRow = typeof entries.$inferSelect;
+
+const accountKey = (name: string, asset: string) => `${name}\u0000${asset}`;
+
+/**
+ * Appends entries to a customer's wallet inside the caller's transaction: locks the accounts touched (in a fixed
+ * order, so concurrent writers cannot deadlock), chains `balance_after`, moves the balances by exactly the sum
+ * appended, and rolls usage into the hourly spend buckets. The balance therefore always equals the sum of entries.
+ */
+export async function appendEntries(
+  tx: Executor,
+  platformId: string,
+  customerId: string,
+  drafts: EntryDraft[],
+): Promise<EntryRow[]> {
+  if (drafts.length === 0) return [];
+  const wanted = new Map<string, { name: string; asset: string }>();
+  for (const d of drafts) {
+    const name = d.accountName ?? DEFAULT_ACCOUNT;
+    wanted.set(accountKey(name, d.assetCode), { name, asset: d.assetCode });
+  }
+  const keys = [...wanted.values()].sort((a, b) => (a.asset === b.asset ? a.name.localeCompare(b.name) : a.asset < b.asset ? -1 : 1));
+  const assetCodes = [...new Set(keys.map((k) => k.asset))];
+
+  const lock = () =>
+    tx
+      .select({ name: accounts.name, assetCode: accounts.assetCode, balance: accounts.balance })
+      .from(accounts)
+      .where(and(eq(accounts.customerId, customerId), inArray(accounts.assetCode, assetCodes)))
+      .orderBy(accounts.assetCode, accounts.name)
+      .for('update');
+  let locked = await lock();
+  if (keys.some((k) => !locked.some((r) => r.name === k.name && r.assetCode === k.asset))) {
+    await tx
+      .insert(accounts)
+      .values(keys.map((k) => ({ customerId, platformId, name: k.name, assetCode: k.asset })))
+      .onConflictDoNothing();
+    locked = await lock();
+  }
+  const balances = new Map(locked.map((r) => [accountKey(r.name, r.assetCode), money(r.balance)]));
+
+  const rows = drafts.map((d) => {
+    const key = accountKey(d.accountName ?? DEFAULT_ACCOUNT, d.assetCode);
+    const after = (balances.get(key) ?? money(0)).plus(d.amount);
+    balances.set(key, after);
+    return {
+      id: newId('txn'),
+      platformId,
+      customerId,
+      accountName: d.accountName ?? DEFAULT_ACCOUNT,
+      assetCode: d.assetCode,
+      category: d.category,
+      description: d.description,
+      amount: toDecimalString(d.amount),
+      balanceAfter: toDecimalString(after),
+      fiatAmount: d.fiatAmount,
+      fiatCurrency: d.fiatCurrency,
+      occurredAt: d.occurredAt,
+      source: d.source,
+      eventId: d.eventId ?? null,
+      productCode: d.productCode ?? null,
+      productName: d.productName ?? null,
+      priceName: d.priceName ?? null,
+      feeDescription: d.feeDescription ?? null,
+      subject: d.subject ?? null,
+      eventDescription: d.eventDescription ?? null,
+      receiptUrl: d.receiptUrl ?? null,
+      metadata: d.metadata ?? null,
+    };
+  });
+  const inserted = await tx.insert(entries).values(rows).returning();
+
+  for (const k of keys) {
+    const balance = balances.get(accountKey(k.name, k.asset));
+    if (!balance) continue;
+    await tx
+      .update(accounts)
+      .set({ balance: toDecimalString(balance) })
+      .where(and(eq(accounts.customerId, customerId), eq(accounts.name, k.name), eq(accounts.assetCode, k.asset)));
+  }
+
+  await rollUpSpend(tx, customerId, rows);
+  const payload = JSON.stringify({ p: platformId, c: customerId, s: inserted.map((r) => r.seq) });
+  await tx.execute(sql`select pg_notify(${LEDGER_CHANNEL}, ${payload})`);
+  return inserted;
+}
+
+/** Usage debits, summed per asset and hour of occurrence, added to the rollup in one statement. */
+async function rollUpSpend(
+  tx: Executor,
+  customerId: string,
+  rows: { category: Category; assetCode: string; occurredAt: Date; amount: string; fiatAmount: string | null }[],
+) {
+  const buckets = new Map<string, { assetCode: string; hour: Date; amount: ReturnType<typeof money>; fiat: ReturnType<typeof money> }>();
+  for (const r of rows) {
+    if (r.category !== 'usage') continue;
+    const hour = new Date(Math.floor(r.occurredAt.getTime() / 3_600_000) * 3_600_000);
+    const key = `${r.assetCode}@${hour.getTime()}`;
+    const bucket = buckets.get(key) ?? { assetCode: r.assetCode, hour, amount: money(0), fiat: money(0) };
+    bucket.amount = bucket.amount.minus(r.amount);
+    bucket.fiat = bucket.fiat.minus(r.fiatAmount ?? '0');
+    buckets.set(key, bucket);
+  }
+  if (buckets.size === 0) return;
+  await tx
+    .insert(spendRollup)
+    .values(
+      [...buckets.values()].map((b) => ({
+        customerId,
+        assetCode: b.assetCode,
+        hour: b.hour,
+        amount: toDecimalString(b.amount),
+        fiatAmount: toDecimalString(b.fiat),
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [spendRollup.customerId, spendRollup.assetCode, spendRollup.hour],
+      set: {
+        amount: sql`${spendRollup.amount} + excluded.amount`,
+        fiatAmount: sql`${spendRollup.fiatAmount} + excluded.fiat_amount`,
+      },
+    });
+}

@@ -1,0 +1,35 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { createLogger } from './log.ts';
+import { ensurePlatformWithKey } from './platform/platforms.ts';
+
+/** `pnpm serve`: the BFF alone, configured by the environment, as a deployment runs it. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config.databaseUrl);
+  if (config.bootstrapApiKey) await ensurePlatformWithKey(database.db, config.bootstrapApiKey, 'Bootstrap platform');
+  const app = createApp({ database, config, logger });
+  const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+    logger.info('listening', { url: config.publicUrl, port: info.port, database: database.kind });
+  });
+  const stop = () => {
+    server.close();
+    void database.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();

@@ -1,0 +1,28 @@
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { createRouter } from '../http/router.ts';
+import { assetRoutes } from './assets.ts';
+import { configurationRoutes } from './configuration.ts';
+import { requireApiKey, type PlatformEnv } from './context.ts';
+import { customerRoutes } from './customers.ts';
+import { eventRoutes } from './events.ts';
+import { productRoutes } from './products.ts';
+import { sessionRoutes } from './sessions.ts';
+import { walletRoutes } from './wallet.ts';
+
+export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal'] as const;
+
+/** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
+export function platformApi(deps: { db: Database; publicUrl: string; clock: Clock }) {
+  const api = createRouter<PlatformEnv>();
+  const auth = requireApiKey(deps.db);
+  for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth).use(`${prefix}/*`, auth);
+  return api
+    .route('/', assetRoutes(deps.db))
+    .route('/', productRoutes(deps.db))
+    .route('/', customerRoutes(deps.db))
+    .route('/', walletRoutes(deps.db))
+    .route('/', eventRoutes(deps.db))
+    .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock))
+    .route('/', configurationRoutes(deps.db));
+}

@@ -1,0 +1,32 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { apiKeys, platforms, type PortalConfiguration } from '../db/schema/index.ts';
+import { newId, sha256 } from '../ids.ts';
+
+export function defaultPortalConfiguration(name: string): PortalConfiguration {
+  return {
+    branding: { name, logo_url: null, primary_color: null, accent_color: null, font_family: null },
+    urls: { support_url: null, terms_url: null, product_url: null },
+    allowed_origins: [],
+    features: { top_up: true, auto_top_up: true, spend_history: true, usage_history: true, transactions: true },
+    default_locale: 'en',
+  };
+}
+
+/** Creates a platform owning `apiKey`, unless a platform already owns it. Returns the platform's id. */
+export async function ensurePlatformWithKey(db: Database, apiKey: string, name = 'Platform'): Promise<string> {
+  const keyHash = sha256(apiKey);
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
+    if (existing) return existing.platformId;
+    const id = newId('plt');
+    await tx.insert(platforms).values({ id, name, portalConfig: defaultPortalConfiguration(name) });
+    const inserted = await tx
+      .insert(apiKeys)
+      .values({ id: newId('key'), platformId: id, keyHash })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted.length === 0) throw new Error('another process created this key at the same moment; retry');
+    return id;
+  });
+}

@@ -1,0 +1,105 @@
+import { money, toDecimalString } from '@credyt/shared';
+import type { DimensionalValue, FeeRecord, PriceRule, PriceValue } from './types.ts';
+import { describePriceValue } from './describe.ts';
+import type { AssetInfo } from '../assets/registry.ts';
+
+export interface BillableEvent {
+  event_type: string;
+  data: Record<string, unknown>;
+}
+
+export type FeeOutcome = { billed: true; fees: FeeRecord[] } | { billed: false; reason: string };
+
+export interface FeeContext {
+  asset(code: string): AssetInfo;
+  /** The platform-currency value of `amount` of `asset` now, or null when there is no rate. */
+  fiatValue(amount: string, asset: AssetInfo): string | null;
+}
+
+function isDimensional(value: PriceValue | DimensionalValue): value is DimensionalValue {
+  return 'dimensions' in value;
+}
+
+/**
+ * The value whose dimensions all equal the event's data; failing that, the most specific one whose other
+ * dimensions are "*"; failing that, none.
+ */
+function matchDimensions(candidates: DimensionalValue[], data: Record<string, unknown>): DimensionalValue | null {
+  let best: DimensionalValue | null = null;
+  let bestWildcards = Infinity;
+  for (const candidate of candidates) {
+    let wildcards = 0;
+    let matches = true;
+    for (const [key, expected] of Object.entries(candidate.dimensions)) {
+      if (expected === '*') wildcards += 1;
+      else if (data[key] === undefined || data[key] === null || String(data[key]) !== expected) matches = false;
+    }
+    if (matches && wildcards < bestWildcards) {
+      best = candidate;
+      bestWildcards = wildcards;
+    }
+  }
+  return best;
+}
+
+function readVolume(data: Record<string, unknown>, field: string): string | null {
+  const raw = data[field];
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : null;
+  if (text === null || !/^(?:0|[1-9]\d*)(?:\.\d+)?$/.test(text)) return null;
+  return text;
+}
+
+/** All fees one event incurs under the given prices (those of its event type the customer subscribes to). */
+export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: FeeContext): FeeOutcome {
+  const matching = rules.filter((rule) => rule.eventType === event.event_type);
+  if (matching.length === 0) return { billed: false, reason: `no subscribed price for event_type "${event.event_type}"` };
+  const fees: FeeRecord[] = [];
+  const misses: string[] = [];
+  for (const rule of matching) {
+    for (const entry of rule.pricing) {
+      const asset = ctx.asset(entry.asset);
+      const flat = entry.values.filter((v): v is PriceValue => !isDimensional(v));
+      const dimensional = entry.values.filter(isDimensional);
+      const chosen = dimensional.length > 0 ? matchDimensions(dimensional, event.data) : null;
+      const leaves = [...flat, ...(chosen?.values ?? [])];
+      if (leaves.length === 0) {
+        const dims = rule.billableDimensions.map((d) => `${d}=${String(event.data[d] ?? '')}`).join(', ');
+        misses.push(`price "${rule.name}" has no value for ${dims || 'this event'}`);
+        continue;
+      }
+      for (const leaf of leaves) {
+        let amount: string;
+        let unitLabel = 'event';
+        if (leaf.unit_price !== undefined) {
+          amount = leaf.unit_price;
+        } else {
+          const field = rule.volumeField ?? '';
+          unitLabel = field;
+          const volume = readVolume(event.data, field);
+          if (volume === null) {
+            misses.push(`price "${rule.name}" needs a non-negative number in data.${field}`);
+            continue;
+          }
+          amount = toDecimalString(
+            money(leaf.volume_rate ?? '0')
+              .times(volume)
+              .dividedBy(leaf.package_size ?? '1'),
+          );
+        }
+        const priceName = leaf.name ? `${rule.name} · ${leaf.name}` : rule.name;
+        fees.push({
+          amount,
+          asset: asset.code,
+          product_code: rule.productCode,
+          product_name: rule.productName,
+          price_id: rule.id,
+          price_name: priceName,
+          fee_description: rule.description ?? describePriceValue(leaf, asset, unitLabel),
+          fiat_amount: ctx.fiatValue(amount, asset),
+        });
+      }
+    }
+  }
+  if (fees.length === 0) return { billed: false, reason: misses.join('; ') || 'no fee applies' };
+  return { billed: true, fees };
+}

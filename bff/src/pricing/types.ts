@@ -1,0 +1,43 @@
+/** A leaf price value: what one event (unit) or one package of volume costs. Amounts are decimal text. */
+export interface PriceValue {
+  name?: string | undefined;
+  unit_price?: string | undefined;
+  volume_rate?: string | undefined;
+  package_size?: string | undefined;
+}
+
+export interface DimensionalValue {
+  dimensions: Record<string, string>;
+  values: PriceValue[];
+}
+
+export interface PricingEntry {
+  asset: string;
+  values: (PriceValue | DimensionalValue)[];
+}
+
+/** A price as the fee calculator needs it (a row of `prices` joined with its product). */
+export interface PriceRule {
+  id: string;
+  name: string;
+  productCode: string;
+  productName: string;
+  eventType: string;
+  usageType: 'unit' | 'volume';
+  volumeField: string | null;
+  billableDimensions: string[];
+  pricing: PricingEntry[];
+  description: string | null;
+}
+
+/** One fee of one event, as stored on the event and in the ledger entry it produced. */
+export interface FeeRecord {
+  amount: string;
+  asset: string;
+  product_code: string;
+  product_name: string;
+  price_id: string;
+  price_name: string;
+  fee_description: string;
+  fiat_amount: string | null;
+}

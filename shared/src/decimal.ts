@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { DECIMAL_PATTERN, toDecimalString } from './money.ts';
+
+/** A decimal amount as it travels in JSON responses: a string, so no JSON reader rounds it. */
+export const DecimalString = z.string().regex(DECIMAL_PATTERN, 'must be a decimal number such as "12.50"');
+
+/**
+ * A decimal amount on input: a JSON number or a decimal string, normalised to canonical text.
+ * (The BFF parses request bodies losslessly, so a JSON number arrives here with every digit it was sent with.)
+ */
+export const DecimalInput = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const text = typeof v === 'number' ? (Number.isFinite(v) ? numberToPlain(v) : '') : v.trim();
+    if (!DECIMAL_PATTERN.test(text)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a decimal number such as 12.5 or "12.50"' });
+      return z.NEVER;
+    }
+    return toDecimalString(text);
+  });
+
+function numberToPlain(n: number): string {
+  // Only small integers reach here as numbers (the lossless parser keeps anything else as text).
+  return Number.isSafeInteger(n) ? String(n) : String(n).includes('e') ? '' : String(n);
+}

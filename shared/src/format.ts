@@ -1,0 +1,36 @@
+import { scaleOf } from './money.ts';
+
+/** What formatting needs to know of an asset. */
+export interface DisplayAsset {
+  code: string;
+  precision: number;
+  symbol?: string | null;
+  label?: string | null;
+  fiat: boolean;
+}
+
+export interface FormatOptions {
+  /** Show every digit the amount has (fees), instead of rounding to the asset's precision (balances). */
+  exact?: boolean;
+  signDisplay?: 'auto' | 'always' | 'exceptZero' | 'negative' | 'never';
+}
+
+/**
+ * Formats an exact decimal string. Intl.NumberFormat formats a string operand as an exact decimal, so no
+ * digit passes through a binary float.
+ */
+export function formatAmount(amount: string, asset: DisplayAsset, locale: string, options: FormatOptions = {}): string {
+  const digits = options.exact ? Math.max(asset.precision, Math.min(scaleOf(amount), 100)) : asset.precision;
+  const base = {
+    minimumFractionDigits: asset.precision,
+    maximumFractionDigits: digits,
+    signDisplay: options.signDisplay ?? 'auto',
+  } as const;
+  const operand = amount as unknown as number; // Intl accepts decimal strings (ECMA-402 NumberFormat v3).
+  if (asset.fiat) {
+    return new Intl.NumberFormat(locale, { ...base, style: 'currency', currency: asset.code }).format(operand);
+  }
+  const number = new Intl.NumberFormat(locale, base).format(operand);
+  if (asset.symbol) return `${asset.symbol}${number}`;
+  return `${number} ${asset.label ?? asset.code}`;
+}

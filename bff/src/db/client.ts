@@ -36,10 +36,7 @@ export async function openDatabase(url: string | undefined, options: { poolSize?
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const client = postgres(url, { max: options.poolSize ?? 20, onnotice: () => {}, prepare: true });
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' });
-    await client.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-      await migratePostgres(drizzlePostgres(tx as unknown as postgres.Sql, { casing: 'snake_case' }), { migrationsFolder });
-    });
+    await migrateWithLock(url);
     return {
       db: db as unknown as Database,
       kind: 'postgres',
@@ -66,6 +63,18 @@ export async function openDatabase(url: string | undefined, options: { poolSize?
     },
     close: () => client.close(),
   };
+}
+
+/** One connection holds a session advisory lock while it migrates, so concurrent starts migrate once. */
+async function migrateWithLock(url: string) {
+  const single = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzlePostgres(single, { casing: 'snake_case' }), { migrationsFolder });
+    await single`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await single.end({ timeout: 5 });
+  }
 }
 
 export async function ping(db: Database): Promise<void> {

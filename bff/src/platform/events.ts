@@ -144,6 +144,8 @@ export function eventRoutes(db: Database) {
               fees: outcome.billed ? outcome.fees : [],
             };
           });
+          // Inserting in id order makes concurrent batches that share ids wait on each other instead of deadlocking.
+          rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
           const inserted = await tx.insert(events).values(rows).onConflictDoNothing().returning({ id: events.id });
           const created = new Set(inserted.map((r) => r.id));
           const repeated = [...new Set(body.events.filter((e) => !created.has(e.id)).map((e) => e.id))];

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../src/app.ts';
+import type { Clock } from '../src/clock.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
+import { createLogger } from '../src/log.ts';
+import { ensurePlatformWithKey } from '../src/platform/platforms.ts';
+
+/** The database tests run on: the real PostgreSQL when DATABASE_URL says so (CI), else in-memory PGlite. */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'memory:';
+export const onPostgres = /^postgres(ql)?:\/\//.test(TEST_DATABASE_URL);
+
+export interface TestPlatform {
+  apiKey: string;
+  platformId: string;
+  /** Calls the app in-process with this platform's key; JSON in, parsed JSON out. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export interface TestContext {
+  database: DatabaseHandle;
+  app: ReturnType<typeof createApp>;
+  newPlatform(name?: string): Promise<TestPlatform>;
+  close(): Promise<void>;
+}
+
+export async function createTestContext(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestContext> {
+  const database = await openDatabase(TEST_DATABASE_URL, { poolSize: 10 });
+  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', ...options.env });
+  const app = createApp({ database, config, logger: createLogger('silent'), clock: options.clock });
+  return {
+    database,
+    app,
+    async newPlatform(name = 'Test platform') {
+      const apiKey = `test_${randomBytes(16).toString('hex')}`;
+      const platformId = await ensurePlatformWithKey(database.db, apiKey, name);
+      return {
+        apiKey,
+        platformId,
+        async call(method, path, body, headers = {}) {
+          const res = await app.request(path, {
+            method,
+            headers: { 'x-credyt-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+            body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+          });
+          const text = await res.text();
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            /* not JSON: keep the text */
+          }
+          return { status: res.status, body: parsed, headers: res.headers };
+        },
+      };
+    },
+    close: () => database.close(),
+  };
+}
+
+export const unitPrice = (eventType: string, asset: string, unit_price: number | string, extra: Record<string, unknown> = {}) => ({
+  name: `${eventType} price`,
+  type: 'usage_based',
+  billing_model: { type: 'real_time' },
+  usage_calculation: { event_type: eventType, usage_type: 'unit' },
+  pricing: [{ asset, values: [{ unit_price }] }],
+  ...extra,
+});
+
+export const volumePrice = (eventType: string, asset: string, field: string, volume_rate: number | string, package_size?: number) => ({
+  name: `${eventType} volume`,
+  type: 'usage_based',
+  billing_model: { type: 'real_time' },
+  usage_calculation: { event_type: eventType, usage_type: 'volume', volume_field: field },
+  pricing: [{ asset, values: [{ volume_rate, ...(package_size ? { package_size } : {}) }] }],
+});
+
+/** A customer subscribed to one product with the given prices, funded by a gift. */
+export async function fundedCustomer(p: TestPlatform, prices: unknown[], fund: { asset: string; amount: string | number }[] = []) {
+  const code = `prod_${randomBytes(4).toString('hex')}`;
+  const product = await p.call('POST', '/products', { name: 'Product', code, prices, publish: true });
+  if (product.status !== 201) throw new Error(`product: ${JSON.stringify(product.body)}`);
+  const customer = await p.call('POST', '/customers', {
+    name: 'Customer',
+    external_id: `ext_${randomBytes(6).toString('hex')}`,
+    subscriptions: [{ products: [{ code }] }],
+  });
+  if (customer.status !== 201) throw new Error(`customer: ${JSON.stringify(customer.body)}`);
+  const id = customer.body.id as string;
+  for (const [i, f] of fund.entries()) {
+    const r = await p.call('POST', `/customers/${id}/wallet/adjustments`, { transaction_id: `fund-${id}-${i}`, asset: f.asset, amount: f.amount, reason: 'gift' });
+    if (r.status !== 201) throw new Error(`fund: ${JSON.stringify(r.body)}`);
+  }
+  return { id, code };
+}
+
+export async function balanceOf(p: TestPlatform, customerId: string, asset: string): Promise<string> {
+  const wallet = await p.call('GET', `/customers/${customerId}/wallet`);
+  return (wallet.body.accounts as { asset: string; available: string }[]).find((a) => a.asset === asset)?.available ?? '0';
+}

@@ -10,12 +10,15 @@ import { exactJsonBody } from './http/json-body.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import type { Logger } from './log.ts';
 import { platformApi } from './platform/index.ts';
+import { portalRoutes, type PortalOptions } from './portal/index.ts';
 
 export interface AppDeps {
   database: DatabaseHandle;
   config: Config;
   logger: Logger;
   clock?: Clock;
+  /** Portal stream timings (heartbeat, session checks); tests shorten them. */
+  portal?: Partial<PortalOptions>;
 }
 
 const widgetDist = fileURLToPath(new URL('../../widget/dist', import.meta.url));
@@ -27,7 +30,11 @@ export function createApp(deps: AppDeps) {
   const db = database.db;
   const app = new OpenAPIHono();
 
-  app.onError(onError((err, c) => logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.stack : String(err) })));
+  app.onError(
+    onError((err, c) =>
+      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.stack : String(err) }),
+    ),
+  );
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   app.use('*', exactJsonBody);
 
@@ -41,6 +48,7 @@ export function createApp(deps: AppDeps) {
   }
 
   app.route('/', platformApi({ db, publicUrl: config.publicUrl, clock }));
+  app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, options: deps.portal }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -14,7 +14,12 @@ export interface TestPlatform {
   apiKey: string;
   platformId: string;
   /** Calls the app in-process with this platform's key; JSON in, parsed JSON out. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export interface TestContext {
@@ -88,7 +93,12 @@ export async function fundedCustomer(p: TestPlatform, prices: unknown[], fund: {
   if (customer.status !== 201) throw new Error(`customer: ${JSON.stringify(customer.body)}`);
   const id = customer.body.id as string;
   for (const [i, f] of fund.entries()) {
-    const r = await p.call('POST', `/customers/${id}/wallet/adjustments`, { transaction_id: `fund-${id}-${i}`, asset: f.asset, amount: f.amount, reason: 'gift' });
+    const r = await p.call('POST', `/customers/${id}/wallet/adjustments`, {
+      transaction_id: `fund-${id}-${i}`,
+      asset: f.asset,
+      amount: f.amount,
+      reason: 'gift',
+    });
     if (r.status !== 201) throw new Error(`fund: ${JSON.stringify(r.body)}`);
   }
   return { id, code };

@@ -8,16 +8,14 @@ export const DecimalString = z.string().regex(DECIMAL_PATTERN, 'must be a decima
  * A decimal amount on input: a JSON number or a decimal string, normalised to canonical text.
  * (The BFF parses request bodies losslessly, so a JSON number arrives here with every digit it was sent with.)
  */
-export const DecimalInput = z
-  .union([z.number(), z.string()])
-  .transform((v, ctx) => {
-    const text = typeof v === 'number' ? (Number.isFinite(v) ? numberToPlain(v) : '') : v.trim();
-    if (!DECIMAL_PATTERN.test(text)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a decimal number such as 12.5 or "12.50"' });
-      return z.NEVER;
-    }
-    return toDecimalString(text);
-  });
+export const DecimalInput = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const text = typeof v === 'number' ? (Number.isFinite(v) ? numberToPlain(v) : '') : v.trim();
+  if (!DECIMAL_PATTERN.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a decimal number such as 12.5 or "12.50"' });
+    return z.NEVER;
+  }
+  return toDecimalString(text);
+});
 
 function numberToPlain(n: number): string {
   // Only small integers reach here as numbers (the lossless parser keeps anything else as text).

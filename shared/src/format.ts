@@ -19,6 +19,19 @@ export interface FormatOptions {
  * Formats an exact decimal string. Intl.NumberFormat formats a string operand as an exact decimal, so no
  * digit passes through a binary float.
  */
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Intl.NumberFormat is costly to build and cheap to reuse: keep one per locale and options. */
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 export function formatAmount(amount: string, asset: DisplayAsset, locale: string, options: FormatOptions = {}): string {
   const digits = options.exact ? Math.max(asset.precision, Math.min(scaleOf(amount), 100)) : asset.precision;
   const base = {
@@ -28,9 +41,9 @@ export function formatAmount(amount: string, asset: DisplayAsset, locale: string
   } as const;
   const operand = amount as unknown as number; // Intl accepts decimal strings (ECMA-402 NumberFormat v3).
   if (asset.fiat) {
-    return new Intl.NumberFormat(locale, { ...base, style: 'currency', currency: asset.code }).format(operand);
+    return numberFormat(locale, { ...base, style: 'currency', currency: asset.code }).format(operand);
   }
-  const number = new Intl.NumberFormat(locale, base).format(operand);
+  const number = numberFormat(locale, base).format(operand);
   if (asset.symbol) return `${asset.symbol}${number}`;
   return `${number} ${asset.label ?? asset.code}`;
 }

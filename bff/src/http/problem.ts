@@ -32,10 +32,13 @@ export class ProblemError extends HTTPException {
 }
 
 export const notFound = (what: string, path?: string) =>
-  new ProblemError(404, `${what} was not found.`, path ? [{ path, message: `${what.replace(/^The /, '').toLowerCase()} not found` }] : undefined);
+  new ProblemError(
+    404,
+    `${what} was not found.`,
+    path ? [{ path, message: `${what.replace(/^The /, '').toLowerCase()} not found` }] : undefined,
+  );
 export const unauthorized = (detail: string) => new ProblemError(401, detail);
-export const invalid = (errors: FieldError[], detail = 'The request has invalid fields.') =>
-  new ProblemError(422, detail, errors);
+export const invalid = (errors: FieldError[], detail = 'The request has invalid fields.') => new ProblemError(422, detail, errors);
 export const conflict = (detail: string, errors?: FieldError[]) => new ProblemError(409, detail, errors);
 
 export function pathOf(path: readonly PropertyKey[]): string {

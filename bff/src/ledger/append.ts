@@ -39,12 +39,7 @@ const accountKey = (name: string, asset: string) => `${name}\u0000${asset}`;
  * order, so concurrent writers cannot deadlock), chains `balance_after`, moves the balances by exactly the sum
  * appended, and rolls usage into the hourly spend buckets. The balance therefore always equals the sum of entries.
  */
-export async function appendEntries(
-  tx: Executor,
-  platformId: string,
-  customerId: string,
-  drafts: EntryDraft[],
-): Promise<EntryRow[]> {
+export async function appendEntries(tx: Executor, platformId: string, customerId: string, drafts: EntryDraft[]): Promise<EntryRow[]> {
   if (drafts.length === 0) return [];
   const wanted = new Map<string, { name: string; asset: string }>();
   for (const d of drafts) {
@@ -100,7 +95,26 @@ export async function appendEntries(
       metadata: d.metadata ?? null,
     };
   });
-  const inserted = await tx.insert(entries).values(rows).returning();
+  // One JSON parameter instead of a placeholder per cell: the statement is the same for any batch size and
+  // PostgreSQL parses numeric text exactly.
+  const stored = await tx.execute<{ id: string; seq: number | string; created_at: string | Date }>(sql`
+    insert into ${entries} (id, platform_id, customer_id, account_name, asset_code, category, description, amount, balance_after,
+      fiat_amount, fiat_currency, occurred_at, source, event_id, product_code, product_name, price_name, fee_description, subject,
+      event_description, receipt_url, metadata)
+    select id, platform_id, customer_id, account_name, asset_code, category, description, amount, balance_after,
+      fiat_amount, fiat_currency, occurred_at, source, event_id, product_code, product_name, price_name, fee_description, subject,
+      event_description, receipt_url, metadata
+    from json_to_recordset(${JSON.stringify(rows.map(toRecord))}::json) as x(id text, platform_id text, customer_id text,
+      account_name text, asset_code text, category text, description text, amount numeric, balance_after numeric, fiat_amount numeric,
+      fiat_currency text, occurred_at timestamptz, source text, event_id text, product_code text, product_name text, price_name text,
+      fee_description text, subject text, event_description text, receipt_url text, metadata jsonb)
+    returning id, seq, created_at`);
+  const storedById = new Map(resultRows<{ id: string; seq: number | string; created_at: string | Date }>(stored).map((r) => [r.id, r]));
+  const inserted: EntryRow[] = rows.map((r) => {
+    const s = storedById.get(r.id);
+    if (!s) throw new Error(`entry ${r.id} was not stored`);
+    return { ...r, seq: Number(s.seq), createdAt: new Date(s.created_at) };
+  });
 
   for (const k of keys) {
     const balance = balances.get(accountKey(k.name, k.asset));
@@ -115,6 +129,39 @@ export async function appendEntries(
   const payload = JSON.stringify({ p: platformId, c: customerId, s: inserted.map((r) => r.seq) });
   await tx.execute(sql`select pg_notify(${LEDGER_CHANNEL}, ${payload})`);
   return inserted;
+}
+
+/** The row as `json_to_recordset` reads it: snake_case keys, timestamps as ISO text. */
+function toRecord(r: Omit<EntryRow, 'seq' | 'createdAt'>) {
+  return {
+    id: r.id,
+    platform_id: r.platformId,
+    customer_id: r.customerId,
+    account_name: r.accountName,
+    asset_code: r.assetCode,
+    category: r.category,
+    description: r.description,
+    amount: r.amount,
+    balance_after: r.balanceAfter,
+    fiat_amount: r.fiatAmount,
+    fiat_currency: r.fiatCurrency,
+    occurred_at: r.occurredAt.toISOString(),
+    source: r.source,
+    event_id: r.eventId,
+    product_code: r.productCode,
+    product_name: r.productName,
+    price_name: r.priceName,
+    fee_description: r.feeDescription,
+    subject: r.subject,
+    event_description: r.eventDescription,
+    receipt_url: r.receiptUrl,
+    metadata: r.metadata,
+  };
+}
+
+/** postgres.js returns the rows as an array; PGlite wraps them in `{ rows }`. */
+export function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** Usage debits, summed per asset and hour of occurrence, added to the rollup in one statement. */

@@ -21,14 +21,23 @@ export async function idempotent<T>(db: Database, write: IdempotentWrite<T>): Pr
   return db.transaction(async (tx) => {
     const claimed = await tx
       .insert(idempotencyKeys)
-      .values({ platformId: write.platformId, scope: write.scope, key: write.key, requestHash: write.requestHash, status: write.status, response: {} })
+      .values({
+        platformId: write.platformId,
+        scope: write.scope,
+        key: write.key,
+        requestHash: write.requestHash,
+        status: write.status,
+        response: {},
+      })
       .onConflictDoNothing()
       .returning({ key: idempotencyKeys.key });
     if (claimed.length === 0) {
       const [previous] = await tx
         .select()
         .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.platformId, write.platformId), eq(idempotencyKeys.scope, write.scope), eq(idempotencyKeys.key, write.key)));
+        .where(
+          and(eq(idempotencyKeys.platformId, write.platformId), eq(idempotencyKeys.scope, write.scope), eq(idempotencyKeys.key, write.key)),
+        );
       if (!previous || previous.requestHash !== write.requestHash)
         throw conflict(`The idempotency key ${write.key} was already used with a different request.`);
       return previous.response as T;
@@ -37,7 +46,9 @@ export async function idempotent<T>(db: Database, write: IdempotentWrite<T>): Pr
     await tx
       .update(idempotencyKeys)
       .set({ response: response as Record<string, unknown> })
-      .where(and(eq(idempotencyKeys.platformId, write.platformId), eq(idempotencyKeys.scope, write.scope), eq(idempotencyKeys.key, write.key)));
+      .where(
+        and(eq(idempotencyKeys.platformId, write.platformId), eq(idempotencyKeys.scope, write.scope), eq(idempotencyKeys.key, write.key)),
+      );
     return response;
   });
 }

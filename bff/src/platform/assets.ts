@@ -58,7 +58,15 @@ export function assetRoutes(db: Database) {
         const rates = body.rates.map((r) => ({ source: r.source.toUpperCase(), rate: r.rate }));
         const inserted = await db
           .insert(assets)
-          .values({ platformId: platform.id, code: body.code, name: body.name, precision: body.precision, symbol: body.symbol ?? null, label: body.label ?? null, rates })
+          .values({
+            platformId: platform.id,
+            code: body.code,
+            name: body.name,
+            precision: body.precision,
+            symbol: body.symbol ?? null,
+            label: body.label ?? null,
+            rates,
+          })
           .onConflictDoNothing()
           .returning();
         const row = inserted[0];
@@ -69,12 +77,21 @@ export function assetRoutes(db: Database) {
     .openapi(
       createRoute({ method: 'get', path: '/assets', responses: { 200: json(z.object({ data: z.array(AssetOut) }), 'Custom assets') } }),
       async (c) => {
-        const rows = await db.select().from(assets).where(eq(assets.platformId, c.get('platform').id)).orderBy(assets.code);
+        const rows = await db
+          .select()
+          .from(assets)
+          .where(eq(assets.platformId, c.get('platform').id))
+          .orderBy(assets.code);
         return c.json({ data: rows.map((r) => presentAsset({ ...r, fiat: false })) }, 200);
       },
     )
     .openapi(
-      createRoute({ method: 'get', path: '/assets/{code}', request: { params: CodeParam }, responses: { 200: json(AssetOut, 'The asset') } }),
+      createRoute({
+        method: 'get',
+        path: '/assets/{code}',
+        request: { params: CodeParam },
+        responses: { 200: json(AssetOut, 'The asset') },
+      }),
       async (c) => {
         const asset = await AssetRegistry.one(db, c.get('platform').id, c.req.valid('param').code);
         if (!asset) throw notFound('The asset');
@@ -93,7 +110,10 @@ export function assetRoutes(db: Database) {
           },
         },
         responses: {
-          200: json(z.object({ asset: z.string(), source: z.string(), amount: z.string(), units: z.string(), rate: z.string() }), 'The quote'),
+          200: json(
+            z.object({ asset: z.string(), source: z.string(), amount: z.string(), units: z.string(), rate: z.string() }),
+            'The quote',
+          ),
         },
       }),
       async (c) => {

@@ -29,7 +29,11 @@ export const ConfigurationUpdate = z.object({
     })
     .optional(),
   urls: z
-    .object({ support_url: WebUrl.nullable().optional(), terms_url: WebUrl.nullable().optional(), product_url: WebUrl.nullable().optional() })
+    .object({
+      support_url: WebUrl.nullable().optional(),
+      terms_url: WebUrl.nullable().optional(),
+      product_url: WebUrl.nullable().optional(),
+    })
     .optional(),
   allowed_origins: z.array(Origin).max(50).optional(),
   features: z
@@ -41,14 +45,29 @@ export const ConfigurationUpdate = z.object({
       transactions: z.boolean().optional(),
     })
     .optional(),
-  default_locale: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag').optional(),
+  default_locale: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag')
+    .optional(),
 });
 
 const ConfigurationOut = z.object({
-  branding: z.object({ name: z.string(), logo_url: z.string().nullable(), primary_color: z.string().nullable(), accent_color: z.string().nullable(), font_family: z.string().nullable() }),
+  branding: z.object({
+    name: z.string(),
+    logo_url: z.string().nullable(),
+    primary_color: z.string().nullable(),
+    accent_color: z.string().nullable(),
+    font_family: z.string().nullable(),
+  }),
   urls: z.object({ support_url: z.string().nullable(), terms_url: z.string().nullable(), product_url: z.string().nullable() }),
   allowed_origins: z.array(z.string()),
-  features: z.object({ top_up: z.boolean(), auto_top_up: z.boolean(), spend_history: z.boolean(), usage_history: z.boolean(), transactions: z.boolean() }),
+  features: z.object({
+    top_up: z.boolean(),
+    auto_top_up: z.boolean(),
+    spend_history: z.boolean(),
+    usage_history: z.boolean(),
+    transactions: z.boolean(),
+  }),
   default_locale: z.string(),
 });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -70,7 +89,11 @@ export function mergeConfiguration(current: PortalConfiguration, update: z.infer
 export function configurationRoutes(db: Database) {
   return createRouter<PlatformEnv>()
     .openapi(
-      createRoute({ method: 'get', path: '/billing-portal/configuration', responses: { 200: json(ConfigurationOut, 'The portal configuration') } }),
+      createRoute({
+        method: 'get',
+        path: '/billing-portal/configuration',
+        responses: { 200: json(ConfigurationOut, 'The portal configuration') },
+      }),
       (c) => c.json(c.get('platform').portalConfig, 200),
     )
     .openapi(

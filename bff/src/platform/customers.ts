@@ -12,7 +12,17 @@ export const CustomerCreate = z.object({
   name: z.string().min(1).max(200),
   external_id: z.string().min(1).max(200),
   email: z.email().optional(),
-  subscriptions: z.array(z.object({ products: z.array(z.object({ code: z.string().min(1) })).min(1).max(50) })).max(10).default([]),
+  subscriptions: z
+    .array(
+      z.object({
+        products: z
+          .array(z.object({ code: z.string().min(1) }))
+          .min(1)
+          .max(50),
+      }),
+    )
+    .max(10)
+    .default([]),
 });
 
 type CustomerRow = typeof customers.$inferSelect;
@@ -29,7 +39,10 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ content
 
 /** The customer, only if it belongs to the platform: another platform's id is as unknown as a made-up one. */
 export async function customerOf(db: Database, platformId: string, customerId: string, field?: string): Promise<CustomerRow> {
-  const [row] = await db.select().from(customers).where(and(eq(customers.id, customerId), eq(customers.platformId, platformId)));
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, customerId), eq(customers.platformId, platformId)));
   if (!row) throw notFound('The customer', field);
   return row;
 }
@@ -64,11 +77,16 @@ export function customerRoutes(db: Database) {
         const platform = c.get('platform');
         const codes = [...new Set(body.subscriptions.flatMap((s) => s.products.map((p) => p.code)))];
         const found = codes.length
-          ? await db.select().from(products).where(and(eq(products.platformId, platform.id), inArray(products.code, codes)))
+          ? await db
+              .select()
+              .from(products)
+              .where(and(eq(products.platformId, platform.id), inArray(products.code, codes)))
           : [];
         const missing = body.subscriptions.flatMap((s, i) =>
           s.products.flatMap((p, j) =>
-            found.some((f) => f.code === p.code) ? [] : [{ path: `subscriptions.${i}.products.${j}.code`, message: `unknown product ${p.code}` }],
+            found.some((f) => f.code === p.code)
+              ? []
+              : [{ path: `subscriptions.${i}.products.${j}.code`, message: `unknown product ${p.code}` }],
           ),
         );
         if (missing.length > 0) throw invalid(missing);
@@ -81,7 +99,13 @@ export function customerRoutes(db: Database) {
         const customer = await db.transaction(async (tx) => {
           const inserted = await tx
             .insert(customers)
-            .values({ id: newId('cust'), platformId: platform.id, name: body.name, externalId: body.external_id, email: body.email ?? null })
+            .values({
+              id: newId('cust'),
+              platformId: platform.id,
+              name: body.name,
+              externalId: body.external_id,
+              email: body.email ?? null,
+            })
             .onConflictDoNothing()
             .returning();
           const row = inserted[0];
@@ -89,7 +113,9 @@ export function customerRoutes(db: Database) {
           if (productIds.length) await tx.insert(subscriptions).values(productIds.map((productId) => ({ customerId: row.id, productId })));
           const uniqueAssets = [...new Set(assetCodes)].sort();
           if (uniqueAssets.length)
-            await tx.insert(accounts).values(uniqueAssets.map((assetCode) => ({ customerId: row.id, platformId: platform.id, name: DEFAULT_ACCOUNT, assetCode })));
+            await tx
+              .insert(accounts)
+              .values(uniqueAssets.map((assetCode) => ({ customerId: row.id, platformId: platform.id, name: DEFAULT_ACCOUNT, assetCode })));
           return row;
         });
         return c.json(await present(db, customer), 201);
@@ -114,7 +140,12 @@ export function customerRoutes(db: Database) {
       },
     )
     .openapi(
-      createRoute({ method: 'get', path: '/customers/{id}', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(CustomerOut, 'The customer') } }),
+      createRoute({
+        method: 'get',
+        path: '/customers/{id}',
+        request: { params: z.object({ id: z.string() }) },
+        responses: { 200: json(CustomerOut, 'The customer') },
+      }),
       async (c) => c.json(await present(db, await customerOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
     );
 }

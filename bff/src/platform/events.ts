@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { money, toDecimalString, type FieldError } from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
@@ -7,7 +7,7 @@ import { events, prices, products, subscriptions } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
-import { appendEntries, type EntryDraft } from '../ledger/append.ts';
+import { appendEntries, resultRows, type EntryDraft } from '../ledger/append.ts';
 import { calculateFees } from '../pricing/fees.ts';
 import type { FeeRecord, PriceRule } from '../pricing/types.ts';
 import { customerOf } from './customers.ts';
@@ -30,8 +30,21 @@ export const EventsBatch = z.object({
   events: z.array(EventIn).min(1).max(MAX_BATCH, `at most ${MAX_BATCH} events per request`),
 });
 
-const FeeOut = z.object({ amount: z.string(), asset: z.string(), product_code: z.string(), price_name: z.string(), fee_description: z.string(), fiat_amount: z.string().nullable() });
-const EventResult = z.object({ id: z.string(), status: z.enum(['created', 'duplicate']), billed: z.boolean(), unbilled_reason: z.string().nullable(), fees: z.array(FeeOut) });
+const FeeOut = z.object({
+  amount: z.string(),
+  asset: z.string(),
+  product_code: z.string(),
+  price_name: z.string(),
+  fee_description: z.string(),
+  fiat_amount: z.string().nullable(),
+});
+const EventResult = z.object({
+  id: z.string(),
+  status: z.enum(['created', 'duplicate']),
+  billed: z.boolean(),
+  unbilled_reason: z.string().nullable(),
+  fees: z.array(FeeOut),
+});
 const EventOut = z.object({
   id: z.string(),
   customer_id: z.string(),
@@ -93,7 +106,8 @@ function checkRepeats(batch: EventInput[], hashes: string[]): FieldError[] {
   batch.forEach((e, i) => {
     const first = seen.get(e.id);
     if (first === undefined) seen.set(e.id, i);
-    else if (hashes[first] !== hashes[i]) errors.push({ path: `events.${i}.id`, message: `repeats events.${first}.id with a different body` });
+    else if (hashes[first] !== hashes[i])
+      errors.push({ path: `events.${i}.id`, message: `repeats events.${first}.id with a different body` });
   });
   return errors;
 }
@@ -123,7 +137,10 @@ export function eventRoutes(db: Database) {
         const rules = await subscribedRules(db, customer.id, [...new Set(body.events.map((e) => e.event_type))]);
         const registry = await AssetRegistry.load(db, platform.id);
         const outcomes = body.events.map((e) =>
-          calculateFees(e, rules, { asset: (code) => registry.get(code), fiatValue: (amount, asset) => fiatValue(amount, asset, platform.currency) }),
+          calculateFees(e, rules, {
+            asset: (code) => registry.get(code),
+            fiatValue: (amount, asset) => fiatValue(amount, asset, platform.currency),
+          }),
         );
 
         const results = await db.transaction(async (tx) => {
@@ -146,16 +163,29 @@ export function eventRoutes(db: Database) {
           });
           // Inserting in id order makes concurrent batches that share ids wait on each other instead of deadlocking.
           rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-          const inserted = await tx.insert(events).values(rows).onConflictDoNothing().returning({ id: events.id });
-          const created = new Set(inserted.map((r) => r.id));
+          const inserted = await tx.execute<{ id: string }>(sql`
+            insert into ${events} (platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed,
+              unbilled_reason, fees)
+            select platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed, unbilled_reason, fees
+            from json_to_recordset(${JSON.stringify(rows.map(toEventRecord))}::json) as x(platform_id text, id text, customer_id text,
+              event_type text, occurred_at timestamptz, subject text, description text, data jsonb, request_hash text, billed text,
+              unbilled_reason text, fees jsonb)
+            on conflict do nothing
+            returning id`);
+          const created = new Set(resultRows<{ id: string }>(inserted).map((r) => r.id));
           const repeated = [...new Set(body.events.filter((e) => !created.has(e.id)).map((e) => e.id))];
           const earlier = repeated.length
-            ? await tx.select().from(events).where(and(eq(events.platformId, platform.id), inArray(events.id, repeated)))
+            ? await tx
+                .select()
+                .from(events)
+                .where(and(eq(events.platformId, platform.id), inArray(events.id, repeated)))
             : [];
           const earlierById = new Map(earlier.map((e) => [e.id, e]));
           const conflicts = body.events.flatMap((e, i) => {
             const previous = earlierById.get(e.id);
-            return previous && previous.requestHash !== hashes[i] ? [{ path: `events.${i}.id`, message: 'was already sent with a different body' }] : [];
+            return previous && previous.requestHash !== hashes[i]
+              ? [{ path: `events.${i}.id`, message: 'was already sent with a different body' }]
+              : [];
           });
           if (conflicts.length > 0) throw conflict('Some event ids were already used with a different body.', conflicts);
 
@@ -195,7 +225,13 @@ export function eventRoutes(db: Database) {
             const billed = previous ? previous.billed === 'billed' : outcomes[i]!.billed;
             const fees = previous ? previous.fees : outcomes[i]!.billed ? (outcomes[i] as { fees: FeeRecord[] }).fees : [];
             const reason = previous ? previous.unbilledReason : outcomes[i]!.billed ? null : (outcomes[i] as { reason: string }).reason;
-            return { id: e.id, status: isNew ? ('created' as const) : ('duplicate' as const), billed, unbilled_reason: reason, fees: fees.map(presentFee) };
+            return {
+              id: e.id,
+              status: isNew ? ('created' as const) : ('duplicate' as const),
+              billed,
+              unbilled_reason: reason,
+              fees: fees.map(presentFee),
+            };
           });
         });
         const anyCreated = results.some((r) => r.status === 'created');
@@ -210,7 +246,10 @@ export function eventRoutes(db: Database) {
         responses: { 200: json(EventOut, 'The event with its fees') },
       }),
       async (c) => {
-        const [row] = await db.select().from(events).where(and(eq(events.platformId, c.get('platform').id), eq(events.id, c.req.valid('param').id)));
+        const [row] = await db
+          .select()
+          .from(events)
+          .where(and(eq(events.platformId, c.get('platform').id), eq(events.id, c.req.valid('param').id)));
         if (!row) throw notFound('The event');
         return c.json(presentEvent(row), 200);
       },
@@ -249,6 +288,23 @@ export function eventRoutes(db: Database) {
         return c.json({ data: page.map(presentEvent), next_cursor: next }, 200);
       },
     );
+}
+
+function toEventRecord(r: Omit<EventRow, 'createdAt'>) {
+  return {
+    platform_id: r.platformId,
+    id: r.id,
+    customer_id: r.customerId,
+    event_type: r.eventType,
+    occurred_at: r.occurredAt.toISOString(),
+    subject: r.subject,
+    description: r.description,
+    data: r.data,
+    request_hash: r.requestHash,
+    billed: r.billed,
+    unbilled_reason: r.unbilledReason,
+    fees: r.fees,
+  };
 }
 
 const negate = (amount: string) => toDecimalString(money(amount).negated());

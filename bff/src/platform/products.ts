@@ -40,7 +40,15 @@ const Price = z.object({
     billable_dimensions: z.array(z.string().min(1).max(100)).max(10).optional(),
   }),
   pricing: z
-    .array(z.object({ asset: z.string().min(1), values: z.array(z.union([Dimensional, Leaf])).min(1).max(100) }))
+    .array(
+      z.object({
+        asset: z.string().min(1),
+        values: z
+          .array(z.union([Dimensional, Leaf]))
+          .min(1)
+          .max(100),
+      }),
+    )
     .min(1)
     .max(10),
   description: z.string().max(200).optional(),
@@ -59,7 +67,8 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
   const errors: FieldError[] = [];
   const at = (p: string) => `prices.${index}.${p}`;
   const { usage_type, volume_field, billable_dimensions = [] } = price.usage_calculation;
-  if (usage_type === 'volume' && !volume_field) errors.push({ path: at('usage_calculation.volume_field'), message: 'is required for volume pricing' });
+  if (usage_type === 'volume' && !volume_field)
+    errors.push({ path: at('usage_calculation.volume_field'), message: 'is required for volume pricing' });
   price.pricing.forEach((entry, e) => {
     if (!registry.find(entry.asset)) errors.push({ path: at(`pricing.${e}.asset`), message: `unknown asset ${entry.asset}` });
     entry.values.forEach((value, v) => {
@@ -67,15 +76,20 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
       if ('dimensions' in value) {
         for (const key of Object.keys(value.dimensions)) {
           if (!billable_dimensions.includes(key))
-            errors.push({ path: at(`pricing.${e}.values.${v}.dimensions.${key}`), message: 'is not one of usage_calculation.billable_dimensions' });
+            errors.push({
+              path: at(`pricing.${e}.values.${v}.dimensions.${key}`),
+              message: 'is not one of usage_calculation.billable_dimensions',
+            });
         }
         value.values.forEach((leaf, l) => leaves.push({ leaf, path: at(`pricing.${e}.values.${v}.values.${l}`) }));
       } else {
         leaves.push({ leaf: value, path: at(`pricing.${e}.values.${v}`) });
       }
       for (const { leaf, path } of leaves) {
-        if (usage_type === 'unit' && leaf.unit_price === undefined) errors.push({ path: `${path}.unit_price`, message: 'is required for unit pricing' });
-        if (usage_type === 'volume' && leaf.volume_rate === undefined) errors.push({ path: `${path}.volume_rate`, message: 'is required for volume pricing' });
+        if (usage_type === 'unit' && leaf.unit_price === undefined)
+          errors.push({ path: `${path}.unit_price`, message: 'is required for unit pricing' });
+        if (usage_type === 'volume' && leaf.volume_rate === undefined)
+          errors.push({ path: `${path}.volume_rate`, message: 'is required for volume pricing' });
       }
     });
   });
@@ -83,7 +97,12 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
 }
 
 function toPricing(price: PriceInput, registry: AssetRegistry): PricingEntry[] {
-  const leaf = (l: z.infer<typeof Leaf>): PriceValue => ({ name: l.name, unit_price: l.unit_price, volume_rate: l.volume_rate, package_size: l.package_size });
+  const leaf = (l: z.infer<typeof Leaf>): PriceValue => ({
+    name: l.name,
+    unit_price: l.unit_price,
+    volume_rate: l.volume_rate,
+    package_size: l.package_size,
+  });
   return price.pricing.map((entry) => ({
     asset: registry.get(entry.asset).code,
     values: entry.values.map((v): PriceValue | DimensionalValue =>
@@ -121,7 +140,14 @@ function presentProduct(product: ProductRow, rows: PriceRow[]) {
   };
 }
 
-const ProductOut = z.object({ id: z.string(), code: z.string(), name: z.string(), publish: z.boolean(), created_at: z.string(), prices: z.array(z.any()) });
+const ProductOut = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  publish: z.boolean(),
+  created_at: z.string(),
+  prices: z.array(z.any()),
+});
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 async function loadProducts(db: Database, platformId: string, where: { id?: string }) {
@@ -131,8 +157,21 @@ async function loadProducts(db: Database, platformId: string, where: { id?: stri
     .where(and(eq(products.platformId, platformId), where.id ? eq(products.id, where.id) : undefined))
     .orderBy(asc(products.createdAt));
   if (rows.length === 0) return [];
-  const priceRows = await db.select().from(prices).where(inArray(prices.productId, rows.map((r) => r.id)));
-  return rows.map((p) => presentProduct(p, priceRows.filter((r) => r.productId === p.id)));
+  const priceRows = await db
+    .select()
+    .from(prices)
+    .where(
+      inArray(
+        prices.productId,
+        rows.map((r) => r.id),
+      ),
+    );
+  return rows.map((p) =>
+    presentProduct(
+      p,
+      priceRows.filter((r) => r.productId === p.id),
+    ),
+  );
 }
 
 export function productRoutes(db: Database) {
@@ -152,7 +191,11 @@ export function productRoutes(db: Database) {
         if (errors.length > 0) throw invalid(errors);
         const id = newId('prp');
         const result = await db.transaction(async (tx) => {
-          const inserted = await tx.insert(products).values({ id, platformId: platform.id, code: body.code, name: body.name, publish: body.publish }).onConflictDoNothing().returning();
+          const inserted = await tx
+            .insert(products)
+            .values({ id, platformId: platform.id, code: body.code, name: body.name, publish: body.publish })
+            .onConflictDoNothing()
+            .returning();
           const product = inserted[0];
           if (!product) throw conflict(`A product with code ${body.code} already exists.`);
           const priceRows = await tx
@@ -183,7 +226,12 @@ export function productRoutes(db: Database) {
       async (c) => c.json({ data: await loadProducts(db, c.get('platform').id, {}) }, 200),
     )
     .openapi(
-      createRoute({ method: 'get', path: '/products/{id}', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(ProductOut, 'The product') } }),
+      createRoute({
+        method: 'get',
+        path: '/products/{id}',
+        request: { params: z.object({ id: z.string() }) },
+        responses: { 200: json(ProductOut, 'The product') },
+      }),
       async (c) => {
         const [product] = await loadProducts(db, c.get('platform').id, { id: c.req.valid('param').id });
         if (!product) throw notFound('The product');

@@ -24,7 +24,13 @@ export const SessionCreate = z.object({
     .optional(),
 });
 
-const SessionOut = z.object({ id: z.string(), customer_id: z.string(), redirect_url: z.string(), token: z.string(), expires_at: z.string() });
+const SessionOut = z.object({
+  id: z.string(),
+  customer_id: z.string(),
+  redirect_url: z.string(),
+  token: z.string(),
+  expires_at: z.string(),
+});
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 export function sessionRoutes(db: Database, publicUrl: string, clock: Clock) {

@@ -24,7 +24,12 @@ export const AdjustmentCreate = z.object({
   transaction_id: z.string().min(1).max(200),
   asset: z.string().min(1),
   amount: DecimalInput.refine((v) => !money(v).isZero(), 'must not be zero'),
-  account_name: z.string().min(1).max(64).regex(/^[a-z0-9_-]+$/i).optional(),
+  account_name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9_-]+$/i)
+    .optional(),
   description: z.string().max(500).optional(),
   reason: z.enum(['external_topup', 'external_refund', 'gift', 'ad_hoc_fee', 'adjustment']),
   metadata: z.record(z.string(), z.unknown()).optional(),
@@ -45,8 +50,15 @@ export function walletRoutes(db: Database) {
       }),
       async (c) => {
         const customer = await customerOf(db, c.get('platform').id, c.req.valid('param').id);
-        const rows = await db.select().from(accounts).where(eq(accounts.customerId, customer.id)).orderBy(accounts.assetCode, accounts.name);
-        return c.json({ accounts: rows.map((r) => ({ id: accountId(r.name, r.assetCode), name: r.name, asset: r.assetCode, available: r.balance })) }, 200);
+        const rows = await db
+          .select()
+          .from(accounts)
+          .where(eq(accounts.customerId, customer.id))
+          .orderBy(accounts.assetCode, accounts.name);
+        return c.json(
+          { accounts: rows.map((r) => ({ id: accountId(r.name, r.assetCode), name: r.name, asset: r.assetCode, available: r.balance })) },
+          200,
+        );
       },
     )
     .openapi(
@@ -65,16 +77,32 @@ export function walletRoutes(db: Database) {
           .from(accounts)
           .where(and(eq(accounts.customerId, customer.id), eq(accounts.name, name ?? ''), eq(accounts.assetCode, asset ?? '')));
         if (!row) throw notFound('The account');
-        return c.json({ id: accountId(row.name, row.assetCode), name: row.name, asset: row.assetCode, available: row.balance, pending_in: '0', pending_out: '0' }, 200);
+        return c.json(
+          {
+            id: accountId(row.name, row.assetCode),
+            name: row.name,
+            asset: row.assetCode,
+            available: row.balance,
+            pending_in: '0',
+            pending_out: '0',
+          },
+          200,
+        );
       },
     )
     .openapi(
       createRoute({
         method: 'post',
         path: '/customers/{id}/wallet/adjustments',
-        request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: AdjustmentCreate } }, required: true } },
+        request: {
+          params: z.object({ id: z.string() }),
+          body: { content: { 'application/json': { schema: AdjustmentCreate } }, required: true },
+        },
         responses: {
-          201: json(z.object({ id: z.string(), created_at: z.string(), account_id: z.string(), amount: z.string(), balance_after: z.string() }), 'The adjustment'),
+          201: json(
+            z.object({ id: z.string(), created_at: z.string(), account_id: z.string(), amount: z.string(), balance_after: z.string() }),
+            'The adjustment',
+          ),
         },
       }),
       async (c) => {
@@ -124,6 +152,11 @@ export function walletRoutes(db: Database) {
 
 function defaultDescription(reason: string): string {
   return (
-    { external_topup: 'Top-up', external_refund: 'Refund', gift: 'Gift', ad_hoc_fee: 'Fee', adjustment: 'Adjustment' } as Record<string, string>
-  )[reason] ?? 'Adjustment';
+    (
+      { external_topup: 'Top-up', external_refund: 'Refund', gift: 'Gift', ad_hoc_fee: 'Fee', adjustment: 'Adjustment' } as Record<
+        string,
+        string
+      >
+    )[reason] ?? 'Adjustment'
+  );
 }

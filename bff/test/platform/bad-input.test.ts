@@ -19,9 +19,15 @@ describe('bad input', () => {
   afterAll(() => ctx.close());
 
   async function expectUnchanged(run: () => Promise<void>) {
-    const before = [await balanceOf(p, customer.id, 'USD'), (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.data.length];
+    const before = [
+      await balanceOf(p, customer.id, 'USD'),
+      (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.data.length,
+    ];
     await run();
-    const after = [await balanceOf(p, customer.id, 'USD'), (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.data.length];
+    const after = [
+      await balanceOf(p, customer.id, 'USD'),
+      (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.data.length,
+    ];
     expect(after).toEqual(before);
   }
 
@@ -32,7 +38,12 @@ describe('bad input', () => {
     if (path) expect(r.body.errors.map((e: { path: string }) => e.path)).toContain(path);
   }
 
-  const event = (id: string, extra: Record<string, unknown> = {}) => ({ id, event_type: 'ping', occurred_at: '2026-11-20T10:00:00Z', ...extra });
+  const event = (id: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    event_type: 'ping',
+    occurred_at: '2026-11-20T10:00:00Z',
+    ...extra,
+  });
 
   it('no API key, or a wrong one: 401', async () => {
     const none = await p.call('GET', '/assets', undefined, { 'x-credyt-api-key': '' });
@@ -52,9 +63,19 @@ describe('bad input', () => {
     const r = await p.call('POST', '/products', { name: 5, code: 'x y', prices: 'none' });
     expectProblem(r, 422, 'name');
     expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['code', 'prices']));
-    const adj = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, { transaction_id: 't', asset: 'USD', amount: '1e3', reason: 'gift' });
+    const adj = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, {
+      transaction_id: 't',
+      asset: 'USD',
+      amount: '1e3',
+      reason: 'gift',
+    });
     expectProblem(adj, 422, 'amount');
-    const reason = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, { transaction_id: 't', asset: 'USD', amount: 1, reason: 'free money' });
+    const reason = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, {
+      transaction_id: 't',
+      asset: 'USD',
+      amount: 1,
+      reason: 'free money',
+    });
     expectProblem(reason, 422, 'reason');
   });
 
@@ -71,7 +92,10 @@ describe('bad input', () => {
 
   it('an oversized batch (> 1000 events) is refused whole', async () => {
     await expectUnchanged(async () => {
-      const r = await p.call('POST', '/events', { customer_id: customer.id, events: Array.from({ length: 1001 }, (_, i) => event(`big-${i}`)) });
+      const r = await p.call('POST', '/events', {
+        customer_id: customer.id,
+        events: Array.from({ length: 1001 }, (_, i) => event(`big-${i}`)),
+      });
       expectProblem(r, 422, 'events');
     });
   });
@@ -80,9 +104,19 @@ describe('bad input', () => {
     for (const id of ['cust_doesnotexist', otherCustomer.id]) {
       expectProblem(await p.call('GET', `/customers/${id}`), 404);
       expectProblem(await p.call('GET', `/customers/${id}/wallet`), 404);
-      expectProblem(await p.call('POST', `/customers/${id}/wallet/adjustments`, { transaction_id: `t-${id}`, asset: 'USD', amount: 1, reason: 'gift' }), 404);
+      expectProblem(
+        await p.call('POST', `/customers/${id}/wallet/adjustments`, { transaction_id: `t-${id}`, asset: 'USD', amount: 1, reason: 'gift' }),
+        404,
+      );
       expectProblem(await p.call('POST', '/events', { customer_id: id, events: [event(`x-${id}`)] }), 404, 'customer_id');
-      expectProblem(await p.call('POST', '/billing-portal/sessions', { customer_id: id, return_url: 'https://a.example', failure_url: 'https://a.example' }), 404);
+      expectProblem(
+        await p.call('POST', '/billing-portal/sessions', {
+          customer_id: id,
+          return_url: 'https://a.example',
+          failure_url: 'https://a.example',
+        }),
+        404,
+      );
     }
     expect(await balanceOf(other, otherCustomer.id, 'USD')).toBe('10');
     expectProblem(await p.call('GET', '/products/prp_nope'), 404);
@@ -92,9 +126,19 @@ describe('bad input', () => {
 
   it('more decimals than the asset allows, on amounts a person moves', async () => {
     await expectUnchanged(async () => {
-      const r = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, { transaction_id: 'dec-1', asset: 'USD', amount: '1.001', reason: 'gift' });
+      const r = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, {
+        transaction_id: 'dec-1',
+        asset: 'USD',
+        amount: '1.001',
+        reason: 'gift',
+      });
       expectProblem(r, 422, 'amount');
-      const jpy = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, { transaction_id: 'dec-2', asset: 'JPY', amount: '1.5', reason: 'gift' });
+      const jpy = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, {
+        transaction_id: 'dec-2',
+        asset: 'JPY',
+        amount: '1.5',
+        reason: 'gift',
+      });
       expectProblem(jpy, 422, 'amount');
     });
   });
@@ -102,7 +146,11 @@ describe('bad input', () => {
   it('unknown assets and unknown products name the field', async () => {
     const r = await p.call('POST', '/products', { name: 'X', code: 'x1', prices: [unitPrice('ping', 'NOPE', 1)] });
     expectProblem(r, 422, 'prices.0.pricing.0.asset');
-    const c = await p.call('POST', '/customers', { name: 'X', external_id: 'x-unknown', subscriptions: [{ products: [{ code: 'missing' }] }] });
+    const c = await p.call('POST', '/customers', {
+      name: 'X',
+      external_id: 'x-unknown',
+      subscriptions: [{ products: [{ code: 'missing' }] }],
+    });
     expectProblem(c, 422, 'subscriptions.0.products.0.code');
     const list = await p.call('GET', '/customers?external_id=x-unknown');
     expect(list.body.data).toEqual([]);
@@ -116,7 +164,10 @@ describe('bad input', () => {
     expect((await p.call('POST', '/events', { customer_id: customer.id, events: [event('e-conflict')] })).status).toBe(201);
     await expectUnchanged(async () => {
       expectProblem(await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, { ...body, amount: '3' }), 409);
-      const changed = await p.call('POST', '/events', { customer_id: customer.id, events: [event('e-new'), event('e-conflict', { subject: 'changed' })] });
+      const changed = await p.call('POST', '/events', {
+        customer_id: customer.id,
+        events: [event('e-new'), event('e-conflict', { subject: 'changed' })],
+      });
       expectProblem(changed, 409, 'events.1.id');
     });
   });
@@ -128,10 +179,16 @@ describe('bad input', () => {
   });
 
   it('configuration rejects unsafe values', async () => {
-    const r = await p.call('PUT', '/billing-portal/configuration', { branding: { primary_color: 'red; background: url(x)' }, allowed_origins: ['https://a.example/path'] });
+    const r = await p.call('PUT', '/billing-portal/configuration', {
+      branding: { primary_color: 'red; background: url(x)' },
+      allowed_origins: ['https://a.example/path'],
+    });
     expectProblem(r, 422, 'branding.primary_color');
     expect(r.body.errors.map((e: { path: string }) => e.path)).toContain('allowed_origins.0');
-    const ok = await p.call('PUT', '/billing-portal/configuration', { branding: { name: 'Acme AI', primary_color: '#4f46e5' }, allowed_origins: ['https://App.example'] });
+    const ok = await p.call('PUT', '/billing-portal/configuration', {
+      branding: { name: 'Acme AI', primary_color: '#4f46e5' },
+      allowed_origins: ['https://App.example'],
+    });
     expect(ok.body).toMatchObject({ branding: { name: 'Acme AI', primary_color: '#4f46e5' }, allowed_origins: ['https://app.example'] });
   });
 

@@ -51,7 +51,11 @@ describe.runIf(onPostgres || process.env.CONCURRENCY_ON_PGLITE)('ledger under co
   });
 
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-credyt-api-key': p.apiKey }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-credyt-api-key': p.apiKey },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as any;
     if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -79,13 +83,17 @@ describe.runIf(onPostgres || process.env.CONCURRENCY_ON_PGLITE)('ledger under co
     for (let i = 0; i < 1000; i++) {
       if (i % 3 === 0) {
         amounts.push('-0.013');
-        tasks.push(() => post('/events', { customer_id: c.id, events: [{ id: `mix-${i}`, event_type: 'call', occurred_at: new Date().toISOString() }] }));
+        tasks.push(() =>
+          post('/events', { customer_id: c.id, events: [{ id: `mix-${i}`, event_type: 'call', occurred_at: new Date().toISOString() }] }),
+        );
       } else {
         const cents = ((i * 7919) % 2001) - 1000; // -10.00 … +10.00
         const amount = money(cents).dividedBy(100).toFixed(2);
         if (cents === 0) continue;
         amounts.push(amount);
-        tasks.push(() => post(`/customers/${c.id}/wallet/adjustments`, { transaction_id: `mix-${i}`, asset: 'USD', amount, reason: 'adjustment' }));
+        tasks.push(() =>
+          post(`/customers/${c.id}/wallet/adjustments`, { transaction_id: `mix-${i}`, asset: 'USD', amount, reason: 'adjustment' }),
+        );
       }
     }
     await parallel(8, shuffle(tasks));
@@ -99,16 +107,27 @@ describe.runIf(onPostgres || process.env.CONCURRENCY_ON_PGLITE)('ledger under co
 
   it('every event replayed 3 times in shuffled order from parallel clients is charged once', async () => {
     const c = await fundedCustomer(p, [unitPrice('call', 'USD', '0.25')], [{ asset: 'USD', amount: 100 }]);
-    const events = Array.from({ length: 300 }, (_, i) => ({ id: `rep-${i}`, event_type: 'call', occurred_at: '2026-11-20T10:00:00Z', subject: `s-${i % 7}` }));
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      id: `rep-${i}`,
+      event_type: 'call',
+      occurred_at: '2026-11-20T10:00:00Z',
+      subject: `s-${i % 7}`,
+    }));
     const copies = shuffle([...events, ...events, ...events], 7);
     const batches: (typeof events)[] = [];
-    for (let i = 0; i < copies.length; ) {
+    for (let i = 0; i < copies.length;) {
       const size = 1 + ((i * 31) % 40);
       batches.push(copies.slice(i, i + size));
       i += size;
     }
-    const results = (await parallel(8, batches.map((batch) => () => post('/events', { customer_id: c.id, events: batch })))) as { events: { id: string; status: string }[] }[];
-    const created = results.flatMap((r) => r.events).filter((e) => e.status === 'created').map((e) => e.id);
+    const results = (await parallel(
+      8,
+      batches.map((batch) => () => post('/events', { customer_id: c.id, events: batch })),
+    )) as { events: { id: string; status: string }[] }[];
+    const created = results
+      .flatMap((r) => r.events)
+      .filter((e) => e.status === 'created')
+      .map((e) => e.id);
     expect(new Set(created).size).toBe(300);
     expect(created).toHaveLength(300);
     const facts = await ledgerFacts(c.id);

@@ -14,20 +14,34 @@ describe('pricing shapes over HTTP', () => {
   afterAll(() => ctx.close());
 
   async function send(customerId: string, events: Record<string, unknown>[]) {
-    const r = await p.call('POST', '/events', { customer_id: customerId, events: events.map((e, i) => ({ id: `${customerId}-${i}`, occurred_at: at, ...e })) });
+    const r = await p.call('POST', '/events', {
+      customer_id: customerId,
+      events: events.map((e, i) => ({ id: `${customerId}-${i}`, occurred_at: at, ...e })),
+    });
     expect(r.status).toBe(201);
-    return r.body.events as { billed: boolean; unbilled_reason: string | null; fees: { amount: string; asset: string; price_name: string; fee_description: string }[] }[];
+    return r.body.events as {
+      billed: boolean;
+      unbilled_reason: string | null;
+      fees: { amount: string; asset: string; price_name: string; fee_description: string }[];
+    }[];
   }
 
   it('unit: unit_price per event, exact for prices below a cent', async () => {
     const c = await fundedCustomer(p, [unitPrice('ping', 'USD', '0.0001')], [{ asset: 'USD', amount: 1 }]);
-    const results = await send(c.id, Array.from({ length: 3 }, () => ({ event_type: 'ping' })));
+    const results = await send(
+      c.id,
+      Array.from({ length: 3 }, () => ({ event_type: 'ping' })),
+    );
     expect(results.map((r) => r.fees[0]?.amount)).toEqual(['0.0001', '0.0001', '0.0001']);
     expect(await balanceOf(p, c.id, 'USD')).toBe('0.9997');
   });
 
   it('volume: rate × field without package size, and ÷ package_size with it', async () => {
-    const c = await fundedCustomer(p, [volumePrice('seconds', 'USD', 'seconds', '0.002'), volumePrice('tokens', 'USD', 'tokens', '3', 1_000_000)], [{ asset: 'USD', amount: 10 }]);
+    const c = await fundedCustomer(
+      p,
+      [volumePrice('seconds', 'USD', 'seconds', '0.002'), volumePrice('tokens', 'USD', 'tokens', '3', 1_000_000)],
+      [{ asset: 'USD', amount: 10 }],
+    );
     const results = await send(c.id, [
       { event_type: 'seconds', data: { seconds: 90 } },
       { event_type: 'tokens', data: { tokens: 1 } },
@@ -40,7 +54,10 @@ describe('pricing shapes over HTTP', () => {
 
   it('volume: a missing or negative field keeps the event, unbilled, with the reason', async () => {
     const c = await fundedCustomer(p, [volumePrice('tokens', 'USD', 'tokens', '3', 1_000_000)], [{ asset: 'USD', amount: 1 }]);
-    const results = await send(c.id, [{ event_type: 'tokens', data: {} }, { event_type: 'tokens', data: { tokens: -5 } }]);
+    const results = await send(c.id, [
+      { event_type: 'tokens', data: {} },
+      { event_type: 'tokens', data: { tokens: -5 } },
+    ]);
     expect(results.every((r) => !r.billed)).toBe(true);
     expect(results[0]?.unbilled_reason).toContain('data.tokens');
     expect(await balanceOf(p, c.id, 'USD')).toBe('1');
@@ -71,7 +88,12 @@ describe('pricing shapes over HTTP', () => {
       { event_type: 'completion', data: { model: 'huge', tokens: 1000000 } },
     ]);
     expect(results.map((r) => r.fees[0]?.amount ?? null)).toEqual(['5', '10', '2', null]);
-    expect(results.map((r) => r.fees[0]?.price_name ?? null)).toEqual(['Completion · large batch', 'Completion · large', 'Completion · small', null]);
+    expect(results.map((r) => r.fees[0]?.price_name ?? null)).toEqual([
+      'Completion · large batch',
+      'Completion · large',
+      'Completion · small',
+      null,
+    ]);
     expect(results[3]?.unbilled_reason).toContain('model=huge');
     expect(await balanceOf(p, c.id, 'USD')).toBe('83');
   });
@@ -79,8 +101,14 @@ describe('pricing shapes over HTTP', () => {
   it('several prices for one event type give several fees, in several assets', async () => {
     const c = await fundedCustomer(
       p,
-      [unitPrice('image', 'USD', '0.02', { name: 'Platform fee', description: 'Platform fee per image' }), unitPrice('image', 'TOK', 500, { name: 'Compute' })],
-      [{ asset: 'USD', amount: 1 }, { asset: 'TOK', amount: 10000 }],
+      [
+        unitPrice('image', 'USD', '0.02', { name: 'Platform fee', description: 'Platform fee per image' }),
+        unitPrice('image', 'TOK', 500, { name: 'Compute' }),
+      ],
+      [
+        { asset: 'USD', amount: 1 },
+        { asset: 'TOK', amount: 10000 },
+      ],
     );
     const [result] = await send(c.id, [{ event_type: 'image' }]);
     expect(result?.fees.map((f) => [f.price_name, f.amount, f.asset, f.fee_description])).toEqual([
@@ -108,7 +136,13 @@ describe('pricing shapes over HTTP', () => {
 
   it('duplicates are reported and charged once; events are listed newest first', async () => {
     const c = await fundedCustomer(p, [unitPrice('ping', 'USD', 1)], [{ asset: 'USD', amount: 5 }]);
-    const batch = { customer_id: c.id, events: [{ id: 'dup-1', event_type: 'ping', occurred_at: at }, { id: 'dup-1', event_type: 'ping', occurred_at: at }] };
+    const batch = {
+      customer_id: c.id,
+      events: [
+        { id: 'dup-1', event_type: 'ping', occurred_at: at },
+        { id: 'dup-1', event_type: 'ping', occurred_at: at },
+      ],
+    };
     const first = await p.call('POST', '/events', batch);
     expect(first.body.events.map((e: { status: string }) => e.status)).toEqual(['created', 'duplicate']);
     const again = await p.call('POST', '/events', batch);

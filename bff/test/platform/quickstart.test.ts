@@ -28,7 +28,11 @@ describe('quickstart', () => {
     });
     expect(product.status).toBe(201);
     expect(product.body.id).toMatch(/^prp_/);
-    const customer = await p.call('POST', '/customers', { name: 'Ada', external_id: 'ada', subscriptions: [{ products: [{ code: 'chat' }] }] });
+    const customer = await p.call('POST', '/customers', {
+      name: 'Ada',
+      external_id: 'ada',
+      subscriptions: [{ products: [{ code: 'chat' }] }],
+    });
     expect(customer.status).toBe(201);
     expect(customer.body.id).toMatch(/^cust_/);
     const wallet0 = await p.call('GET', `/customers/${customer.body.id}/wallet`);
@@ -49,19 +53,37 @@ describe('quickstart', () => {
       events: [{ id: 'evt-1', event_type: 'chat_message', occurred_at: '2026-11-20T10:00:00Z', subject: 'thread-42' }],
     });
     expect(sent.status).toBe(201);
-    expect(sent.body.events[0]).toMatchObject({ id: 'evt-1', status: 'created', billed: true, fees: [{ amount: '0.5', asset: 'USD', product_code: 'chat' }] });
+    expect(sent.body.events[0]).toMatchObject({
+      id: 'evt-1',
+      status: 'created',
+      billed: true,
+      fees: [{ amount: '0.5', asset: 'USD', product_code: 'chat' }],
+    });
     expect(await balanceOf(p, customer.body.id, 'USD')).toBe('19.5');
 
     const account = await p.call('GET', `/customers/${customer.body.id}/wallet/default:USD`);
     expect(account.body).toMatchObject({ id: 'default:USD', available: '19.5', pending_in: '0', pending_out: '0' });
     const event = await p.call('GET', '/events/evt-1');
     expect(event.body.fees).toEqual([
-      { amount: '0.5', asset: 'USD', product_code: 'chat', price_name: 'Per message', fee_description: '$0.50 per event', fiat_amount: '0.5' },
+      {
+        amount: '0.5',
+        asset: 'USD',
+        product_code: 'chat',
+        price_name: 'Per message',
+        fee_description: '$0.50 per event',
+        fiat_amount: '0.5',
+      },
     ]);
   });
 
   it('bills a custom asset (IMG, 1 IMG = 0.10 USD) and volume tokens with package_size 1,000,000', async () => {
-    const asset = await p.call('POST', '/assets', { code: 'IMG', name: 'Image credits', precision: 2, label: 'images', rates: [{ source: 'USD', rate: 0.1 }] });
+    const asset = await p.call('POST', '/assets', {
+      code: 'IMG',
+      name: 'Image credits',
+      precision: 2,
+      label: 'images',
+      rates: [{ source: 'USD', rate: 0.1 }],
+    });
     expect(asset.status).toBe(201);
     expect(asset.body).toMatchObject({ code: 'IMG', precision: 2, rates: [{ source: 'USD', rate: '0.1' }] });
     const quote = await p.call('POST', '/assets/IMG/quote', { source: 'USD', amount: 5 });
@@ -100,8 +122,18 @@ describe('quickstart', () => {
     });
     const wallet = await p.call('GET', `/customers/${customer.body.id}/wallet`);
     expect(wallet.body.accounts.map((a: { id: string }) => a.id)).toEqual(['default:IMG', 'default:USD']);
-    await p.call('POST', `/customers/${customer.body.id}/wallet/adjustments`, { transaction_id: 'g-img', asset: 'IMG', amount: 100, reason: 'gift' });
-    await p.call('POST', `/customers/${customer.body.id}/wallet/adjustments`, { transaction_id: 'g-usd', asset: 'USD', amount: '20.00', reason: 'external_topup' });
+    await p.call('POST', `/customers/${customer.body.id}/wallet/adjustments`, {
+      transaction_id: 'g-img',
+      asset: 'IMG',
+      amount: 100,
+      reason: 'gift',
+    });
+    await p.call('POST', `/customers/${customer.body.id}/wallet/adjustments`, {
+      transaction_id: 'g-usd',
+      asset: 'USD',
+      amount: '20.00',
+      reason: 'external_topup',
+    });
 
     const sent = await p.call('POST', '/events', {
       customer_id: customer.body.id,

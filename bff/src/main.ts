@@ -3,6 +3,8 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createLogger } from './log.ts';
+import { AutoTopUpWorker } from './payments/auto-top-up.ts';
+import { createStripeClient } from './payments/stripe.ts';
 import { ensurePlatformWithKey } from './platform/platforms.ts';
 
 /** `pnpm serve`: the BFF alone, configured by the environment, as a deployment runs it. */
@@ -20,13 +22,19 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
   if (config.bootstrapApiKey) await ensurePlatformWithKey(database.db, config.bootstrapApiKey, 'Bootstrap platform');
-  const app = createApp({ database, config, logger });
+  const stripe = createStripeClient(config.stripe);
+  const app = createApp({ database, config, logger, stripe });
+  const worker = new AutoTopUpWorker(database, stripe, logger);
+  await worker.start();
   const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
     logger.info('listening', { url: config.publicUrl, port: info.port, database: database.kind });
   });
   const stop = () => {
     server.close();
-    void database.close().finally(() => process.exit(0));
+    void worker
+      .stop()
+      .then(() => database.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

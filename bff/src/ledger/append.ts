@@ -1,12 +1,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { money, toDecimalString, type Category } from '@credyt/shared';
 import type { Executor } from '../db/client.ts';
-import { accounts, entries, spendRollup } from '../db/schema/index.ts';
+import { accounts, autoTopUpAttempts, autoTopUpSettings, entries, spendRollup } from '../db/schema/index.ts';
 import { newId } from '../ids.ts';
 
 export const DEFAULT_ACCOUNT = 'default';
 /** Channel of the notification each ledger write sends on commit (consumed by the portal's live stream). */
 export const LEDGER_CHANNEL = 'credyt_ledger';
+/** Channel that wakes the auto top-up workers. */
+export const AUTO_TOP_UP_CHANNEL = 'credyt_auto_top_up';
 
 export interface EntryDraft {
   accountName?: string;
@@ -49,13 +51,20 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
   const keys = [...wanted.values()].sort((a, b) => (a.asset === b.asset ? a.name.localeCompare(b.name) : a.asset < b.asset ? -1 : 1));
   const assetCodes = [...new Set(keys.map((k) => k.asset))];
 
+  // The auto top-up setting rides along with the lock: deciding whether this write crosses a threshold costs nothing.
   const lock = () =>
     tx
-      .select({ name: accounts.name, assetCode: accounts.assetCode, balance: accounts.balance })
+      .select({
+        name: accounts.name,
+        assetCode: accounts.assetCode,
+        balance: accounts.balance,
+        autoTopUp: { enabled: autoTopUpSettings.enabled, paused: autoTopUpSettings.paused, threshold: autoTopUpSettings.threshold, paymentMethodId: autoTopUpSettings.paymentMethodId },
+      })
       .from(accounts)
+      .leftJoin(autoTopUpSettings, and(eq(autoTopUpSettings.customerId, accounts.customerId), eq(autoTopUpSettings.assetCode, accounts.assetCode)))
       .where(and(eq(accounts.customerId, customerId), inArray(accounts.assetCode, assetCodes)))
       .orderBy(accounts.assetCode, accounts.name)
-      .for('update');
+      .for('update', { of: accounts });
   let locked = await lock();
   if (keys.some((k) => !locked.some((r) => r.name === k.name && r.assetCode === k.asset))) {
     await tx
@@ -65,6 +74,7 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
     locked = await lock();
   }
   const balances = new Map(locked.map((r) => [accountKey(r.name, r.assetCode), money(r.balance)]));
+  const opening = new Map(balances);
 
   const rows = drafts.map((d) => {
     const key = accountKey(d.accountName ?? DEFAULT_ACCOUNT, d.assetCode);
@@ -126,9 +136,37 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
   }
 
   await rollUpSpend(tx, customerId, rows);
+  await enqueueAutoTopUps(
+    tx,
+    platformId,
+    customerId,
+    locked.flatMap((r) => {
+      const key = accountKey(r.name, r.assetCode);
+      const after = balances.get(key);
+      const before = opening.get(key);
+      const s = r.autoTopUp;
+      const crossed =
+        r.name === DEFAULT_ACCOUNT && s?.enabled && !s.paused && s.paymentMethodId && after && before && after.lessThan(before) && after.lessThan(s.threshold);
+      return crossed ? [r.assetCode] : [];
+    }),
+  );
   const payload = JSON.stringify({ p: platformId, c: customerId, s: inserted.map((r) => r.seq) });
   await tx.execute(sql`select pg_notify(${LEDGER_CHANNEL}, ${payload})`);
   return inserted;
+}
+
+/**
+ * Queues one auto top-up attempt per account whose balance this write took below its threshold. The partial unique
+ * index on open attempts makes a second one, while the first is pending, a no-op.
+ */
+async function enqueueAutoTopUps(tx: Executor, platformId: string, customerId: string, assetCodes: string[]) {
+  if (assetCodes.length === 0) return;
+  const queued = await tx
+    .insert(autoTopUpAttempts)
+    .values(assetCodes.map((assetCode) => ({ id: newId('att'), platformId, customerId, assetCode, status: 'queued' as const })))
+    .onConflictDoNothing()
+    .returning({ id: autoTopUpAttempts.id });
+  if (queued.length > 0) await tx.execute(sql`select pg_notify(${AUTO_TOP_UP_CHANNEL}, '')`);
 }
 
 /** The row as `json_to_recordset` reads it: snake_case keys, timestamps as ISO text. */

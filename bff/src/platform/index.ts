@@ -8,12 +8,14 @@ import { customerRoutes } from './customers.ts';
 import { eventRoutes } from './events.ts';
 import { productRoutes } from './products.ts';
 import { sessionRoutes } from './sessions.ts';
+import { topUpRoutes } from './top-ups.ts';
 import { walletRoutes } from './wallet.ts';
+import type Stripe from 'stripe';
 
-export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal'] as const;
+export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
-export function platformApi(deps: { db: Database; publicUrl: string; clock: Clock }) {
+export function platformApi(deps: { db: Database; publicUrl: string; clock: Clock; stripe: Stripe }) {
   const api = createRouter<PlatformEnv>();
   const auth = requireApiKey(deps.db);
   for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth).use(`${prefix}/*`, auth);
@@ -24,5 +26,6 @@ export function platformApi(deps: { db: Database; publicUrl: string; clock: Cloc
     .route('/', walletRoutes(deps.db))
     .route('/', eventRoutes(deps.db))
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock))
-    .route('/', configurationRoutes(deps.db));
+    .route('/', configurationRoutes(deps.db))
+    .route('/', topUpRoutes(deps.db, deps.stripe));
 }

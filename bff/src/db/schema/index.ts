@@ -3,3 +3,4 @@ export * from './catalog.ts';
 export * from './customers.ts';
 export * from './ledger.ts';
 export * from './portal.ts';
+export * from './payments.ts';

@@ -1,0 +1,57 @@
+import Stripe from 'stripe';
+import type { Config } from '../config.ts';
+import { ProblemError } from '../http/problem.ts';
+
+/**
+ * The official SDK is the only way the BFF talks to Stripe. `STRIPE_API_BASE` points it at another
+ * Stripe-compatible host (the local emulator); production leaves it unset.
+ */
+export function createStripeClient(config: Config['stripe']): Stripe {
+  const base = config.apiBase ? new URL(config.apiBase) : null;
+  return new Stripe(config.secretKey, {
+    maxNetworkRetries: 2,
+    timeout: 10_000,
+    ...(base
+      ? {
+          host: base.hostname,
+          port: base.port || (base.protocol === 'https:' ? 443 : 80),
+          protocol: base.protocol === 'https:' ? 'https' : 'http',
+        }
+      : {}),
+  });
+}
+
+/** Stripe could not be reached or failed on its side: nothing was charged, and the same request may be retried. */
+export function paymentsUnavailable(err: unknown): ProblemError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new ProblemError(
+    503,
+    `Payments are unavailable right now (${reason.slice(0, 120)}). Nothing was charged; please try again in a moment.`,
+    undefined,
+    'https://credyt.dev/problems/payments-unavailable',
+  );
+}
+
+/** Runs a Stripe call; connection failures, timeouts and Stripe's own 5xx become a retryable 503 problem. */
+export async function callStripe<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeCardError) throw err;
+    if (
+      err instanceof Stripe.errors.StripeConnectionError ||
+      err instanceof Stripe.errors.StripeAPIError ||
+      (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 500) >= 500)
+    ) {
+      throw paymentsUnavailable(err);
+    }
+    throw err;
+  }
+}
+
+export function toMinorUnits(amount: string, precision: number): number {
+  const [whole, fraction = ''] = amount.split('.');
+  const digits = `${whole}${fraction.padEnd(precision, '0')}`;
+  if (fraction.length > precision) throw new Error(`${amount} has more than ${precision} decimals`);
+  return Number.parseInt(digits, 10);
+}

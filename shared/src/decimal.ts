@@ -4,6 +4,9 @@ import { DECIMAL_PATTERN, toDecimalString } from './money.ts';
 /** A decimal amount as it travels in JSON responses: a string, so no JSON reader rounds it. */
 export const DecimalString = z.string().regex(DECIMAL_PATTERN, 'must be a decimal number such as "12.50"');
 
+/** Longer than any real amount; keeps every sum inside decimal.js's 40 significant digits. */
+const MAX_DECIMAL_LENGTH = 32;
+
 /**
  * A decimal amount on input: a JSON number or a decimal string, normalised to canonical text.
  * (The BFF parses request bodies losslessly, so a JSON number arrives here with every digit it was sent with.)

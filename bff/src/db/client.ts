@@ -80,3 +80,26 @@ async function migrateWithLock(url: string) {
 export async function ping(db: Database): Promise<void> {
   await db.execute(sql`select 1`);
 }
+
+/** PostgreSQL's "try again" codes: a deadlock victim or a serialization failure rolled back and may simply rerun. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+function sqlState(err: unknown): string | undefined {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** A transaction that reruns (up to 3 times) when PostgreSQL rolls it back as a deadlock or serialization victim. */
+export async function transact<T>(db: Database, run: (tx: Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(run);
+    } catch (err) {
+      if (attempt >= 3 || !RETRYABLE.has(sqlState(err) ?? '')) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Database, Transaction } from '../db/client.ts';
+import { type Database, type Transaction, transact } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema/index.ts';
 import { conflict } from '../http/problem.ts';
 
@@ -18,7 +18,7 @@ export interface IdempotentWrite<T> {
  * is a 409. A failed write releases the key with its rollback.
  */
 export async function idempotent<T>(db: Database, write: IdempotentWrite<T>): Promise<T> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const claimed = await tx
       .insert(idempotencyKeys)
       .values({

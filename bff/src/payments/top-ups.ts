@@ -2,7 +2,7 @@ import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { money, toDecimalString, type TopUpStatus } from '@credyt/shared';
 import { fiatInfo, rateTo, type AssetInfo } from '../assets/registry.ts';
-import type { Database, Executor } from '../db/client.ts';
+import { type Database, type Executor, transact } from '../db/client.ts';
 import { autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
 import { conflict, invalid } from '../http/problem.ts';
 import { newId } from '../ids.ts';
@@ -170,7 +170,7 @@ async function notifyTopUp(tx: Executor, row: TopUpRow) {
  * by `credited_at is null`: concurrent or repeated deliveries of the same payment credit once, in any order.
  */
 export async function settleTopUp(db: Database, topUpId: string, outcome: Settlement): Promise<TopUpRow | null> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     if (outcome.status === 'succeeded') {
       const [row] = await tx
         .update(topUps)

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { money, toDecimalString, type FieldError } from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../assets/registry.ts';
-import type { Database } from '../db/client.ts';
+import { type Database, transact } from '../db/client.ts';
 import { events, prices, products, subscriptions } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
@@ -143,7 +143,7 @@ export function eventRoutes(db: Database) {
           }),
         );
 
-        const results = await db.transaction(async (tx) => {
+        const results = await transact(db, async (tx) => {
           const rows = body.events.map((e, i) => {
             const outcome = outcomes[i]!;
             return {

@@ -10,7 +10,11 @@ import { exactJsonBody } from './http/json-body.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import type { Logger } from './log.ts';
 import { platformApi } from './platform/index.ts';
+import { createStripeClient } from './payments/stripe.ts';
+import { stripeWebhookRoutes } from './payments/webhooks.ts';
+import type Stripe from 'stripe';
 import { portalRoutes, type PortalOptions } from './portal/index.ts';
+import { hostedPortalRoutes } from './portal/hosted.ts';
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -19,6 +23,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Portal stream timings (heartbeat, session checks); tests shorten them. */
   portal?: Partial<PortalOptions>;
+  /** The Stripe client; built from `config.stripe` when not given. */
+  stripe?: Stripe;
 }
 
 const widgetDist = fileURLToPath(new URL('../../widget/dist', import.meta.url));
@@ -28,6 +34,7 @@ export function createApp(deps: AppDeps) {
   const { database, config, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const db = database.db;
+  const stripe = deps.stripe ?? createStripeClient(config.stripe);
   const app = new OpenAPIHono();
 
   app.onError(
@@ -38,6 +45,8 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   app.use('*', exactJsonBody);
 
+  // Liveness without I/O: also the benchmarks' same-server baseline.
+  app.get('/livez', (c) => c.text('ok'));
   app.get('/healthz', async (c) => {
     await ping(db);
     return c.json({ status: 'ok' });
@@ -47,8 +56,10 @@ export function createApp(deps: AppDeps) {
     app.use('/widget/*', serveStatic({ root: widgetDist, rewriteRequestPath: (p) => p.replace(/^\/widget/, '') }));
   }
 
-  app.route('/', platformApi({ db, publicUrl: config.publicUrl, clock }));
-  app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, options: deps.portal }));
+  app.route('/', stripeWebhookRoutes({ db, stripe, webhookSecret: config.stripe.webhookSecret, logger }));
+  app.route('/', platformApi({ db, publicUrl: config.publicUrl, clock, stripe }));
+  app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, options: deps.portal }));
+  app.route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,0 +1,58 @@
+import type { Clock } from '../clock.ts';
+import type { DatabaseHandle } from '../db/client.ts';
+import { createRouter } from '../http/router.ts';
+import type { Logger } from '../log.ts';
+import type { PortalEnv } from './context.ts';
+import { portalCors } from './cors.ts';
+import { LedgerHub } from './hub.ts';
+import { exchangeRoutes, requirePortalSession, sessionRoutes, signInRoutes } from './session.ts';
+import { spendRoutes } from './spend.ts';
+import { DEFAULT_STREAM_OPTIONS, SessionWatch, streamRoutes, type StreamOptions } from './stream.ts';
+import { topUpRoutes } from './top-ups.ts';
+import { transactionRoutes } from './transactions.ts';
+import type Stripe from 'stripe';
+import { usageRoutes } from './usage.ts';
+import { walletRoutes } from './wallet.ts';
+
+export type PortalOptions = StreamOptions;
+
+export interface PortalDeps {
+  database: DatabaseHandle;
+  clock: Clock;
+  publicUrl: string;
+  logger: Logger;
+  stripe: Stripe;
+  options?: Partial<PortalOptions>;
+}
+
+/**
+ * The customer's portal, mounted at `/portal`: the hosted sign-in, and `/api/*`, the API the widget and the
+ * hosted page read with a portal session (bearer or cookie), CORS-limited to the platform's origins.
+ */
+export function portalRoutes(deps: PortalDeps) {
+  const { database, clock, logger } = deps;
+  const db = database.db;
+  const options: StreamOptions = { ...DEFAULT_STREAM_OPTIONS, ...deps.options };
+  const hub = new LedgerHub(database, logger);
+  const watch = new SessionWatch(db, clock, options.sessionCheckMs, logger);
+
+  // Everything under /api except the exchange needs a live session; routes added here inherit that.
+  const api = createRouter<PortalEnv>()
+    .use('*', requirePortalSession(db, clock))
+    .route('/', sessionRoutes())
+    .route('/', walletRoutes(db, clock))
+    .route('/', spendRoutes(db, clock))
+    .route('/', usageRoutes(db))
+    .route('/', transactionRoutes(db))
+    .route('/', streamRoutes({ db, clock, hub, watch, logger, options }))
+    .route('/', topUpRoutes({ db, stripe: deps.stripe, publicUrl: deps.publicUrl }));
+
+  return (
+    createRouter<PortalEnv>()
+      .route('/', signInRoutes(db, clock, deps.publicUrl))
+      .use('/api/*', portalCors(db))
+      // Registered before `api`: the exchange answers without a session, so the session check never runs for it.
+      .route('/', exchangeRoutes(db, clock))
+      .route('/api', api)
+  );
+}

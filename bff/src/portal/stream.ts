@@ -1,0 +1,206 @@
+import { and, asc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { z } from 'zod';
+import type { PortalWallet, StreamEventName, StreamEvents } from '@credyt/shared';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { entries, portalSessions } from '../db/schema/index.ts';
+import { createRouter } from '../http/router.ts';
+import type { EntryRow } from '../ledger/append.ts';
+import type { Logger } from '../log.ts';
+import type { PortalEnv, PortalSessionInfo } from './context.ts';
+import type { LedgerHub } from './hub.ts';
+import { presentTransaction } from './transactions.ts';
+import { presentUsage } from './usage.ts';
+import { TimeZoneParam } from './time.ts';
+import { accountId, loadWallet } from './wallet.ts';
+import { validQuery } from './validate.ts';
+
+export interface StreamOptions {
+  /** A `: ping` comment this often keeps proxies from closing an idle stream (the widget reconnects after 45 s). */
+  heartbeatMs: number;
+  /** How often open streams' sessions are checked for revocation and expiry (one query for all of them). */
+  sessionCheckMs: number;
+  /** At most this many entries are replayed after `Last-Event-ID`. */
+  resumeLimit: number;
+}
+
+export const DEFAULT_STREAM_OPTIONS: StreamOptions = { heartbeatMs: 15_000, sessionCheckMs: 5_000, resumeLimit: 500 };
+/** The reconnect delay the server suggests to EventSource-style readers. */
+const RETRY_MS = 3_000;
+
+const Query = z.object({ tz: TimeZoneParam });
+
+/**
+ * Ends the streams of sessions that expire or are revoked. One timer and one query per check for all open
+ * streams of this process; it runs only while some stream is open.
+ */
+export class SessionWatch {
+  private readonly watched = new Map<string, Set<{ expiresAt: Date; end: () => void }>>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  add(sessionId: string, expiresAt: Date, end: () => void): () => void {
+    const watcher = { expiresAt, end };
+    let set = this.watched.get(sessionId);
+    if (!set) this.watched.set(sessionId, (set = new Set()));
+    set.add(watcher);
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.check(), this.intervalMs);
+      this.timer.unref?.();
+    }
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0) this.watched.delete(sessionId);
+      if (this.watched.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  private async check(): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const set of this.watched.values()) for (const w of set) if (w.expiresAt.getTime() <= now) w.end();
+    const ids = [...this.watched.keys()];
+    if (ids.length === 0) return;
+    try {
+      const revoked = await this.db
+        .select({ id: portalSessions.id })
+        .from(portalSessions)
+        .where(and(inArray(portalSessions.id, ids), isNotNull(portalSessions.revokedAt)));
+      for (const { id } of revoked) for (const w of this.watched.get(id) ?? []) w.end();
+    } catch (err) {
+      this.logger.warn('session check failed', { error: String(err) });
+    }
+  }
+}
+
+/** Sessions of a customer revoked while still unexpired: checked before each send. */
+async function revokedSessions(db: Database, customerId: string, now: Date): Promise<Set<string>> {
+  const rows = await db
+    .select({ id: portalSessions.id })
+    .from(portalSessions)
+    .where(and(eq(portalSessions.customerId, customerId), isNotNull(portalSessions.revokedAt), gt(portalSessions.accessExpiresAt, now)));
+  return new Set(rows.map((r) => r.id));
+}
+
+async function send<K extends StreamEventName>(sse: SSEStreamingApi, event: K, data: StreamEvents[K], id?: number): Promise<void> {
+  await sse.writeSSE({ event, data: JSON.stringify(data), ...(id === undefined ? {} : { id: String(id) }) });
+}
+
+/**
+ * Sends entries in seq order: `usage.created` then `transaction.created` (which carries the id, so a resume
+ * after a cut between the two repeats rather than loses), then one `wallet.updated` per account touched.
+ */
+async function sendEntries(sse: SSEStreamingApi, rows: EntryRow[], wallet: () => Promise<PortalWallet>): Promise<void> {
+  if (rows.length === 0) return;
+  const touched: string[] = [];
+  for (const e of rows) {
+    if (e.category === 'usage') await send(sse, 'usage.created', presentUsage(e));
+    await send(sse, 'transaction.created', presentTransaction(e), e.seq);
+    const id = accountId(e.accountName, e.assetCode);
+    if (!touched.includes(id)) touched.push(id);
+  }
+  const snapshot = await wallet();
+  for (const id of touched) {
+    const account = snapshot.accounts.find((a) => a.id === id);
+    if (account) await send(sse, 'wallet.updated', { account, spent_this_month: snapshot.spent_this_month });
+  }
+}
+
+const parseLastEventId = (value: string | undefined): number | null =>
+  value && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : null;
+
+export function streamRoutes(deps: {
+  db: Database;
+  clock: Clock;
+  hub: LedgerHub;
+  watch: SessionWatch;
+  logger: Logger;
+  options: StreamOptions;
+}) {
+  const { db, clock, hub, watch, logger, options } = deps;
+  return createRouter<PortalEnv>().get('/stream', validQuery(Query), (c) => {
+    const session: PortalSessionInfo = c.get('portal');
+    const { tz } = c.req.valid('query');
+    const lastEventId = parseLastEventId(c.req.header('last-event-id'));
+    c.header('X-Accel-Buffering', 'no');
+    return streamSSE(c, async (sse) => {
+      let ended = false;
+      let finish!: () => void;
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        finish();
+      };
+      sse.onAbort(end);
+
+      // Sends run one after another, in arrival order; each first checks that the session is still live.
+      let queue = Promise.resolve();
+      const enqueue = (task: () => Promise<void>) => {
+        queue = queue
+          .then(async () => {
+            if (ended) return;
+            if (clock.now().getTime() >= session.expiresAt.getTime()) return end();
+            await task();
+          })
+          .catch((err: unknown) => {
+            logger.error('stream send failed', { error: err instanceof Error ? err.message : String(err) });
+            end();
+          });
+      };
+      const walletIn = (shared?: <T>(key: string, load: () => Promise<T>) => Promise<T>) => () => {
+        const load = () => loadWallet(db, session, tz, clock.now());
+        return shared ? shared(`wallet:${tz}`, load) : load();
+      };
+
+      // Entries replayed after Last-Event-ID; a notification racing the replay must not send them twice.
+      const replayed = new Set<number>();
+      const unsubscribe = await hub.subscribe(session.customerId, (batch) => {
+        if (batch.platformId !== session.platform.id) return;
+        enqueue(async () => {
+          const wallet = walletIn(batch.shared);
+          const [revoked, rows] = await Promise.all([
+            batch.shared('revoked', () => revokedSessions(db, session.customerId, clock.now())),
+            batch.entries(),
+            wallet(),
+          ]);
+          if (revoked.has(session.sessionId)) return end();
+          await sendEntries(
+            sse,
+            rows.filter((e) => !replayed.has(e.seq)),
+            wallet,
+          );
+        });
+      });
+      const unwatch = watch.add(session.sessionId, session.expiresAt, end);
+      const heartbeat = setInterval(() => enqueue(() => sse.write(': ping\n\n').then(() => undefined)), options.heartbeatMs);
+
+      enqueue(async () => {
+        await sse.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+        if (lastEventId === null) return;
+        const rows = await db
+          .select()
+          .from(entries)
+          .where(and(eq(entries.customerId, session.customerId), eq(entries.platformId, session.platform.id), gt(entries.seq, lastEventId)))
+          .orderBy(asc(entries.seq))
+          .limit(options.resumeLimit);
+        for (const r of rows) replayed.add(r.seq);
+        await sendEntries(sse, rows, walletIn());
+      });
+
+      await done;
+      clearInterval(heartbeat);
+      unsubscribe();
+      unwatch();
+    });
+  });
+}

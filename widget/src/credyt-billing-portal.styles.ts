@@ -1,0 +1,187 @@
+import { css } from 'lit';
+
+/**
+ * The root's styles. The page reaches inside only through the documented `--credyt-*` properties and `::part`s:
+ * `.portal` resets everything it would otherwise inherit (`all: initial` leaves custom properties alone), and
+ * the private `--_*` properties read the public ones with fallbacks. Branding from the platform's configuration
+ * arrives as `--_brand-*` on `.portal`, so it sits *under* the page's own `--credyt-*` values.
+ */
+export const portalStyles = css`
+  :host {
+    all: initial;
+    display: block;
+    contain: content;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  * {
+    box-sizing: border-box;
+  }
+  .portal {
+    all: initial;
+    display: block;
+    container-type: inline-size;
+
+    --_primary: var(--credyt-color-primary, var(--_brand-primary, #4f46e5));
+    --_on-primary: var(--credyt-color-on-primary, #ffffff);
+    --_link: var(--credyt-color-link, var(--_primary));
+    --_focus: var(--credyt-color-focus, var(--_primary));
+    --_bg: var(--credyt-color-background, #ffffff);
+    --_surface: var(--credyt-color-surface, #f8fafc);
+    --_text: var(--credyt-color-text, #0f172a);
+    --_muted: var(--credyt-color-muted, #475569);
+    --_border: var(--credyt-color-border, #e2e8f0);
+    --_border-strong: var(--credyt-color-border-strong, #64748b);
+    --_danger: var(--credyt-color-danger, #b91c1c);
+    --_warning: var(--credyt-color-warning, #92400e);
+    --_success: var(--credyt-color-success, #166534);
+    --_font: var(--credyt-font-family, var(--_brand-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif));
+    --_font-size: var(--credyt-font-size, 14px);
+    --_radius: var(--credyt-radius, 8px);
+    --_space: calc(var(--credyt-spacing, 8px) * var(--credyt-density, 1));
+
+    font-family: var(--_font);
+    font-size: var(--_font-size);
+    line-height: 1.5;
+    color: var(--_text);
+    background: var(--_bg);
+    padding: calc(var(--_space) * 2);
+    border-radius: var(--_radius);
+    text-align: start;
+  }
+  :host([theme='dark']) .portal {
+    --_link: var(--credyt-color-link, #c7d2fe);
+    --_focus: var(--credyt-color-focus, #c7d2fe);
+    --_bg: var(--credyt-color-background, #0f172a);
+    --_surface: var(--credyt-color-surface, #1e293b);
+    --_text: var(--credyt-color-text, #f1f5f9);
+    --_muted: var(--credyt-color-muted, #cbd5e1);
+    --_border: var(--credyt-color-border, #334155);
+    --_border-strong: var(--credyt-color-border-strong, #94a3b8);
+    --_danger: var(--credyt-color-danger, #fca5a5);
+    --_warning: var(--credyt-color-warning, #fcd34d);
+    --_success: var(--credyt-color-success, #86efac);
+    color-scheme: dark;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme='auto']) .portal {
+      --_link: var(--credyt-color-link, #c7d2fe);
+      --_focus: var(--credyt-color-focus, #c7d2fe);
+      --_bg: var(--credyt-color-background, #0f172a);
+      --_surface: var(--credyt-color-surface, #1e293b);
+      --_text: var(--credyt-color-text, #f1f5f9);
+      --_muted: var(--credyt-color-muted, #cbd5e1);
+      --_border: var(--credyt-color-border, #334155);
+      --_border-strong: var(--credyt-color-border-strong, #94a3b8);
+      --_danger: var(--credyt-color-danger, #fca5a5);
+      --_warning: var(--credyt-color-warning, #fcd34d);
+      --_success: var(--credyt-color-success, #86efac);
+      color-scheme: dark;
+    }
+  }
+  header {
+    display: flex;
+    align-items: center;
+    gap: var(--_space);
+    margin-bottom: calc(var(--_space) * 2);
+  }
+  header img {
+    height: 2em;
+    width: auto;
+    max-width: 8em;
+    object-fit: contain;
+  }
+  h2 {
+    font-size: 1.35em;
+    font-weight: 650;
+    margin: 0;
+  }
+  h3 {
+    font-size: 1.15em;
+    margin: 0 0 var(--_space);
+  }
+  p {
+    margin: 0 0 var(--_space);
+  }
+  a {
+    color: var(--_link);
+  }
+  a:focus-visible,
+  button:focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  button {
+    font: inherit;
+    cursor: pointer;
+    border: 1px solid var(--_border-strong);
+    background: var(--_bg);
+    color: var(--_text);
+    border-radius: var(--_radius);
+    padding: calc(var(--_space) * 0.75) calc(var(--_space) * 1.5);
+  }
+  .sections {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr);
+    gap: calc(var(--_space) * 2);
+  }
+  @container (min-width: 48em) {
+    .sections {
+      grid-template-columns: repeat(2, minmax(0, 1fr));
+    }
+    .sections > .wide {
+      grid-column: 1 / -1;
+    }
+  }
+  .state {
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: calc(var(--_space) * 2);
+  }
+  .state.error {
+    color: var(--_danger);
+  }
+  .offline {
+    border: 1px solid var(--_warning);
+    color: var(--_warning);
+    border-radius: var(--_radius);
+    padding: var(--_space) calc(var(--_space) * 1.5);
+    margin-bottom: calc(var(--_space) * 2);
+  }
+  .skeleton {
+    height: 8em;
+    border-radius: var(--_radius);
+    background: linear-gradient(90deg, var(--_surface) 25%, var(--_border) 50%, var(--_surface) 75%);
+    background-size: 200% 100%;
+    animation: shimmer 1.4s linear infinite;
+  }
+  @keyframes shimmer {
+    to {
+      background-position: -200% 0;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .skeleton {
+      animation: none;
+    }
+  }
+  footer {
+    display: flex;
+    gap: calc(var(--_space) * 2);
+    margin-top: calc(var(--_space) * 2);
+    font-size: 0.9em;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;

@@ -1,0 +1,106 @@
+/** Helpers for the component tests: mount the portal against the fixture API and look inside its shadow roots. */
+import { waitUntil } from '@open-wc/testing';
+import '../index.ts';
+import type { CredytBillingPortal } from '../credyt-billing-portal.ts';
+
+export type Scenario = 'filled' | 'empty' | 'failing' | 'used' | 'expiring' | 'xss' | 'slow' | 'limited' | 'rtl';
+
+/** A fresh link token for a fixture scenario (a link signs in once, and parallel tests must not share streams). */
+export function linkToken(scenario: Scenario): string {
+  return `${scenario}~${Math.random().toString(36).slice(2, 10)}`;
+}
+
+const mounted = new Set<HTMLElement>();
+
+export interface Mount {
+  el: CredytBillingPortal;
+  link: string;
+}
+
+/**
+ * Creates `<credyt-billing-portal>` with the given attributes, connects it, and (unless `ready: false`) waits for
+ * `credyt-ready`. Listeners are attached before connecting so no event is missed.
+ */
+export async function mountPortal(
+  options: {
+    scenario?: Scenario;
+    attrs?: Record<string, string>;
+    ready?: boolean;
+    setup?: (el: CredytBillingPortal) => void;
+    container?: HTMLElement;
+  } = {},
+): Promise<Mount> {
+  const link = linkToken(options.scenario ?? 'filled');
+  const el = document.createElement('credyt-billing-portal');
+  el.setAttribute('token', link);
+  for (const [name, value] of Object.entries(options.attrs ?? {})) el.setAttribute(name, value);
+  options.setup?.(el);
+  const ready = new Promise<void>((resolve) => el.addEventListener('credyt-ready', () => resolve(), { once: true }));
+  (options.container ?? document.body).append(el);
+  mounted.add(el);
+  if (options.ready !== false) await ready;
+  await el.updateComplete;
+  return { el, link };
+}
+
+export function cleanup(): void {
+  for (const el of mounted) el.remove();
+  mounted.clear();
+}
+
+export function root(el: Element): ShadowRoot {
+  if (!el.shadowRoot) throw new Error(`${el.localName} has no shadow root`);
+  return el.shadowRoot;
+}
+
+export type SectionTag =
+  | 'credyt-portal-wallet'
+  | 'credyt-portal-top-up'
+  | 'credyt-portal-auto-top-up'
+  | 'credyt-portal-spend'
+  | 'credyt-portal-usage'
+  | 'credyt-portal-transactions';
+
+/** The shadow root of one section, once it is on the page. */
+export async function section(el: CredytBillingPortal, tag: SectionTag): Promise<ShadowRoot> {
+  await waitUntil(() => root(el).querySelector(tag)?.shadowRoot, `${tag} did not render`, { timeout: 5000 });
+  return root(root(el).querySelector(tag)!);
+}
+
+/** Waits until `select` finds something inside `scope`, and returns it. */
+export async function find<T extends Element = HTMLElement>(scope: ParentNode, select: string, timeout = 5000): Promise<T> {
+  await waitUntil(() => scope.querySelector(select), `nothing matches ${select}`, { timeout });
+  return scope.querySelector<T>(select)!;
+}
+
+export function text(node: Node | null | undefined): string {
+  return (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Sends one stream event to the portal signed in with `link`, through the fixture server. */
+export async function emitStreamEvent(link: string, event: string, data: unknown, id?: string): Promise<number> {
+  const response = await fetch('/__fixture/emit', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ link, event, data, id }),
+  });
+  return ((await response.json()) as { delivered: number }).delivered;
+}
+
+export interface FixtureLog {
+  streams: Array<{ lastEventId: string | null }>;
+  requests: Array<{ method: string; path: string; query: string }>;
+  topUps: Array<{ id: string; asset: string; amount: string }>;
+}
+
+export async function fixtureLog(link: string): Promise<FixtureLog> {
+  const response = await fetch(`/__fixture/log?link=${encodeURIComponent(link)}`);
+  return (await response.json()) as FixtureLog;
+}
+
+/** Waits until the fixture has an open stream for `link` (the portal connects after the session loads). */
+export async function streamOpen(link: string): Promise<void> {
+  await waitUntil(async () => (await fixtureLog(link)).streams.length > 0, 'the stream never connected', {
+    timeout: 5000,
+  });
+}

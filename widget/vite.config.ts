@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vite';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+/**
+ * Library build: one ES module (`dist/credyt-billing-portal.js`) that a page loads with a script tag, plus the
+ * lazily imported chunks (Chart.js, non-English catalogs). Dynamic imports stay relative (`./chart-….js`), so the
+ * browser resolves them against the module's own URL wherever it is served (the BFF serves it at `/widget/`).
+ */
+export default defineConfig({
+  define: { __CREDYT_WIDGET_VERSION__: JSON.stringify(version) },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    minify: true,
+    sourcemap: true,
+    reportCompressedSize: true,
+    lib: {
+      entry: 'src/index.ts',
+      formats: ['es'],
+      fileName: () => 'credyt-billing-portal.js',
+    },
+    rolldownOptions: {
+      output: {
+        chunkFileNames: '[name]-[hash].js',
+        // Library mode keeps whitespace in ES output for downstream bundlers; this file is served as-is to browsers.
+        minify: true,
+      },
+    },
+  },
+});

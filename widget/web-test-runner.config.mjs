@@ -1,0 +1,42 @@
+import { fileURLToPath, URL } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { fixtureApi } from './test/fixture-api.mjs';
+
+/**
+ * Component tests in Debian's Chromium (never a downloaded browser) against the fixture portal API in
+ * test/fixture-api.mjs, served by the test server itself so the element does real HTTP on the same origin.
+ */
+export default {
+  // The workspace root, so `@credyt/shared` (../shared/src) can be served too.
+  rootDir: fileURLToPath(new URL('..', import.meta.url)),
+  files: ['src/**/*.test.ts'],
+  nodeResolve: true,
+  plugins: [
+    esbuildPlugin({
+      ts: true,
+      target: 'es2022',
+      // Lit's decorators: experimentalDecorators and useDefineForClassFields: false, as the repo compiles them.
+      tsconfig: fileURLToPath(new URL('../tsconfig.base.json', import.meta.url)),
+    }),
+  ],
+  middleware: [fixtureApi()],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--headless=new',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      },
+    }),
+  ],
+  testFramework: { config: { timeout: 15000 } },
+  testsFinishTimeout: 180000,
+};

@@ -1,0 +1,195 @@
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { freshDatabase, line, percentile, pool, startBff, type BffProcess } from './lib.ts';
+
+const KEY = 'bench_key_portal_0123456789abcdef';
+const BIG = Number(process.env.BENCH_BIG_HISTORY ?? 1_000_000);
+const SMALL = 10_000;
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
+
+async function api<T = any>(bff: BffProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(`${bff.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-credyt-api-key': KEY, ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function accessToken(bff: BffProcess, customerId: string): Promise<string> {
+  const link = await api<{ token: string }>(bff, 'POST', '/billing-portal/sessions', {
+    customer_id: customerId,
+    return_url: 'https://platform.example/',
+    failure_url: 'https://platform.example/',
+  });
+  const session = await api<{ access_token: string }>(bff, 'POST', '/portal/api/session', { token: link.token }, { 'x-credyt-api-key': '' });
+  return session.access_token;
+}
+
+/** Writes `count` ledger entries straight into PostgreSQL: two years of history, mostly usage, for read benchmarks. */
+async function seedHistory(url: string, platformId: string, customerId: string, count: number) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  await sql`
+    insert into entries (id, platform_id, customer_id, account_name, asset_code, category, description, amount, balance_after,
+      fiat_amount, fiat_currency, occurred_at, created_at, source, product_code, product_name, price_name, fee_description, subject)
+    select 'txn_bench_' || ${customerId} || '_' || g, ${platformId}, ${customerId}, 'default', 'USD',
+      (array['usage','usage','usage','usage','usage','usage','usage','usage','top_up','gift'])[1 + g % 10],
+      'Bench entry ' || g, case when g % 10 >= 8 then 1.5 else -0.01 end, 1000 - g * 0.01, -0.01, 'USD',
+      now() - make_interval(secs => (${count} - g) * (63072000.0 / ${count})),
+      now() - make_interval(secs => (${count} - g) * (63072000.0 / ${count})),
+      'bench:' || g, 'chat', 'Chat', 'Per message', '$0.01 per event', 'thread-' || (g % 100)
+    from generate_series(1, ${count}) g`;
+  await sql`
+    insert into spend_rollup (customer_id, asset_code, hour, amount, fiat_amount)
+    select ${customerId}, 'USD', date_trunc('hour', now()) - make_interval(hours => h), 0.37, 0.37
+    from generate_series(0, 24 * 366) h on conflict do nothing`;
+  await sql`analyze entries`;
+  await sql.end();
+}
+
+async function timeRequests(bff: BffProcess, token: string, path: string, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${bff.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+function cannon(url: string, headers: Record<string, string>, connections: number, duration: number) {
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon({ url, connections, duration, headers }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** Opens a portal stream and resolves `wait(predicate)` when a matching server-sent event arrives. */
+async function openStream(bff: BffProcess, token: string) {
+  const res = await fetch(`${bff.url}/portal/api/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
+  if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const waiters: { event: string; resolve: (at: number) => void }[] = [];
+  let buffer = '';
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const name = /^event: (.+)$/m.exec(block)?.[1];
+        for (const w of waiters.splice(0)) {
+          if (w.event === name) w.resolve(performance.now());
+          else waiters.push(w);
+        }
+      }
+    }
+  })();
+  return {
+    next: (event: string) => new Promise<number>((resolve) => waiters.push({ event, resolve })),
+    close: () => reader.cancel(),
+  };
+}
+
+export async function benchPortal() {
+  const url = await freshDatabase('credyt_bench_portal');
+  const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY }, 18788);
+  try {
+    await api(bff, 'POST', '/products', {
+      name: 'Chat',
+      code: 'chat',
+      prices: [
+        { name: 'Per message', type: 'usage_based', billing_model: { type: 'real_time' }, usage_calculation: { event_type: 'msg', usage_type: 'unit' }, pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }] },
+      ],
+    });
+    const newCustomer = (name: string) => api<{ id: string }>(bff, 'POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
+    const big = await newCustomer('big');
+    const small = await newCustomer('small');
+    const platformId = (await postgres(url, { max: 1 })`select platform_id from customers where id = ${big.id}`)[0]!.platform_id as string;
+    await seedHistory(url, platformId, big.id, BIG);
+    await seedHistory(url, platformId, small.id, SMALL);
+    const bigToken = await accessToken(bff, big.id);
+    const smallToken = await accessToken(bff, small.id);
+
+    console.log('\n# Portal API (PostgreSQL; BFF in its own process)');
+    const auth = { authorization: `Bearer ${bigToken}` };
+    await cannon(`${bff.url}/livez`, {}, 64, 2); // warm-up
+    const trivial = await cannon(`${bff.url}/livez`, {}, 64, 8);
+    const wallet = await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 8);
+    if (wallet.non2xx > 0) throw new Error(`wallet answered ${wallet.non2xx} non-2xx`);
+    line('baseline: GET /livez, 64 connections', `${trivial.requests.average.toFixed(0)} req/s`);
+    line(
+      'GET /portal/api/wallet, 64 connections',
+      `${wallet.requests.average.toFixed(0)} req/s`,
+      `${(wallet.requests.average / trivial.requests.average).toFixed(2)}× baseline (target ≥ 0.20×), p99 ${wallet.latency.p99} ms (target ≤ 25)`,
+    );
+
+    const month = new Date(Date.now() - 90 * 86400_000).toISOString().slice(0, 7);
+    const page = `/portal/api/transactions?month=${month}&category=usage&limit=50`;
+    await timeRequests(bff, bigToken, page, 20);
+    const bigPage = await timeRequests(bff, bigToken, page, 200);
+    const smallPage = await timeRequests(bff, smallToken, page, 200);
+    line(`transactions page (month+category), ${SMALL.toLocaleString('en')} entries: p50`, `${percentile(smallPage, 50).toFixed(2)} ms`);
+    line(
+      `transactions page (month+category), ${BIG.toLocaleString('en')} entries: p50`,
+      `${percentile(bigPage, 50).toFixed(2)} ms`,
+      `${(percentile(bigPage, 50) / percentile(smallPage, 50)).toFixed(2)}× the small history (target ≤ 2×, ≤ 10 ms)`,
+    );
+    const from = new Date(Date.now() - 365 * 86400_000).toISOString().slice(0, 10);
+    const to = new Date().toISOString().slice(0, 10);
+    const spend = await timeRequests(bff, bigToken, `/portal/api/spend?from=${from}&to=${to}&interval=day`, 100);
+    const livez = await timeRequests(bff, bigToken, '/livez', 100);
+    line('a year of daily spend: p50', `${percentile(spend, 50).toFixed(2)} ms`, `(target ≤ 20 ms; /livez p50 ${percentile(livez, 50).toFixed(2)} ms)`);
+
+    const rssBefore = bff.rssMb();
+    let rssMax = rssBefore;
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, bff.rssMb())), 50);
+    const t0 = performance.now();
+    const csv = await fetch(`${bff.url}/portal/api/transactions?format=csv`, { headers: auth });
+    let bytes = 0;
+    let rows = 0;
+    for await (const chunk of csv.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) rows++;
+    }
+    clearInterval(sampler);
+    line(
+      `CSV export of ${(rows - 1).toLocaleString('en')} rows`,
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${(bytes / 1e6).toFixed(0)} MB streamed; server RSS ${rssBefore.toFixed(0)} → max ${rssMax.toFixed(0)} MB`,
+    );
+
+    // Push latency with STREAMS open streams: 100 customers × STREAMS/100 streams each.
+    const customers = await Promise.all(Array.from({ length: 100 }, (_, i) => newCustomer(`stream-${i}`)));
+    const tokens: string[] = [];
+    await pool(16, STREAMS, async (i) => {
+      tokens[i] = await accessToken(bff, customers[i % 100]!.id);
+    });
+    const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+    await pool(32, STREAMS, async (i) => {
+      streams[i] = await openStream(bff, tokens[i]!);
+    });
+    const latencies: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const target = i % 100;
+      const arrived = streams[target]!.next('wallet.updated');
+      await api(bff, 'POST', '/events', { customer_id: customers[target]!.id, events: [{ id: `push-${i}`, event_type: 'msg', occurred_at: new Date().toISOString() }] });
+      const returned = performance.now();
+      latencies.push(Math.max(0, (await arrived) - returned));
+    }
+    latencies.sort((a, b) => a - b);
+    line(
+      `push: POST /events returned → wallet.updated, ${STREAMS} open streams`,
+      `p50 ${percentile(latencies, 50).toFixed(1)} ms`,
+      `p99 ${percentile(latencies, 99).toFixed(1)} ms (targets ≤ 20 / ≤ 100 ms)`,
+    );
+    await Promise.all(streams.map((s) => s.close()));
+  } finally {
+    await bff.stop();
+  }
+}

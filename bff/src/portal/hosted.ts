@@ -79,7 +79,7 @@ const BASE_STYLES = `
   .expired p { color: var(--muted); margin: 0 0 8px; }
 `;
 
-function page(c: Context, nonce: string, brand: string, title: string | HtmlEscapedString, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+function page(c: Context, nonce: string, brand: string, title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   return c.html(
     html`<!doctype html>
       <html lang="en">
@@ -87,6 +87,7 @@ function page(c: Context, nonce: string, brand: string, title: string | HtmlEsca
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="robots" content="noindex" />
+          <link rel="icon" href="data:," />
           <title>${title}</title>
           <style nonce="${nonce}">
             :root { --brand: ${brand}; }
@@ -130,7 +131,7 @@ function portalPage(c: Context, found: SessionLookup, publicUrl: string) {
     c,
     nonce,
     brand,
-    html`Billing · ${branding.name}`,
+    `Billing · ${branding.name}`,
     html`<a class="skip" href="#portal">Skip to billing</a>
       <header class="bar">
         <div class="brand">

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPortalContext, fundedCustomer, newLink, testClock, unitPrice, type PortalTestContext, type TestPlatform } from './helpers.ts';
+import {
+  createPortalContext,
+  fundedCustomer,
+  newLink,
+  testClock,
+  unitPrice,
+  type PortalTestContext,
+  type TestPlatform,
+} from './helpers.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -45,7 +53,7 @@ describe('hosted portal page', () => {
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain('img-src \'self\' data: https://cdn.lumen.example');
+    expect(csp).toContain("img-src 'self' data: https://cdn.lumen.example");
     expect(csp).not.toContain('unsafe-inline');
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
     expect(body).toContain(`<style nonce="${nonce}">`);

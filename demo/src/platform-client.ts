@@ -1,0 +1,80 @@
+/**
+ * The demo's server-side client of the platform API, as a platform's backend holds one: it alone knows the API
+ * key. `fetch` is injectable so tests drive an in-process app (`app.request`) instead of a socket.
+ */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export class PlatformApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: unknown,
+    method: string,
+    path: string,
+  ) {
+    const detail = typeof problem === 'object' && problem && 'detail' in problem ? String(problem.detail) : JSON.stringify(problem);
+    super(`${method} ${path} → ${status}: ${detail}`);
+  }
+}
+
+export interface PlatformClient {
+  readonly baseUrl: string;
+  request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T>;
+}
+
+export function platformClient(options: { baseUrl: string; apiKey: string; fetch?: FetchLike }): PlatformClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const send: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  return {
+    baseUrl,
+    async request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+      const res = await send(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          'x-credyt-api-key': options.apiKey,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const parsed: unknown = text ? safeJson(text) : null;
+      if (!res.ok) throw new PlatformApiError(res.status, parsed, method, path);
+      return parsed as T;
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  external_id: string;
+}
+
+/** The platform's customer for one of its own user ids, or null. */
+export async function customerByExternalId(api: PlatformClient, externalId: string): Promise<Customer | null> {
+  const found = await api.request<{ data: Customer[] }>('GET', `/customers?external_id=${encodeURIComponent(externalId)}`);
+  return found.data[0] ?? null;
+}
+
+export interface PortalLink {
+  id: string;
+  redirect_url: string;
+  token: string;
+  expires_at: string;
+}
+
+export function createPortalSession(api: PlatformClient, customerId: string, siteUrl: string): Promise<PortalLink> {
+  return api.request<PortalLink>('POST', '/billing-portal/sessions', {
+    customer_id: customerId,
+    return_url: `${siteUrl}/`,
+    failure_url: `${siteUrl}/?portal=link-expired`,
+  });
+}

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -53,6 +54,8 @@ export function createApp(deps: AppDeps) {
   });
 
   if (existsSync(widgetDist)) {
+    // The bundle is loaded as a module script by platforms' own pages: any origin may fetch it (it holds no data).
+    app.use('/widget/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
     app.use('/widget/*', serveStatic({ root: widgetDist, rewriteRequestPath: (p) => p.replace(/^\/widget/, '') }));
   }
 

@@ -8,6 +8,8 @@ export const PortalAsset = z.object({
   label: z.string().nullable(),
   precision: z.number().int(),
   fiat: z.boolean(),
+  /** Price of one unit in the platform currency (the top-up rate); null when the asset has none. */
+  rate: DecimalString.nullable().optional(),
 });
 export type PortalAsset = z.infer<typeof PortalAsset>;
 

@@ -7,6 +7,8 @@ import { newId } from '../ids.ts';
 export const DEFAULT_ACCOUNT = 'default';
 /** Channel of the notification each ledger write sends on commit (consumed by the portal's live stream). */
 export const LEDGER_CHANNEL = 'credyt_ledger';
+/** Seqs per notification: 400 × up to 16 digits stays well under PostgreSQL's 8000-byte payload limit. */
+const NOTIFY_CHUNK = 400;
 /** Channel that wakes the auto top-up workers. */
 export const AUTO_TOP_UP_CHANNEL = 'credyt_auto_top_up';
 
@@ -58,10 +60,18 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
         name: accounts.name,
         assetCode: accounts.assetCode,
         balance: accounts.balance,
-        autoTopUp: { enabled: autoTopUpSettings.enabled, paused: autoTopUpSettings.paused, threshold: autoTopUpSettings.threshold, paymentMethodId: autoTopUpSettings.paymentMethodId },
+        autoTopUp: {
+          enabled: autoTopUpSettings.enabled,
+          paused: autoTopUpSettings.paused,
+          threshold: autoTopUpSettings.threshold,
+          paymentMethodId: autoTopUpSettings.paymentMethodId,
+        },
       })
       .from(accounts)
-      .leftJoin(autoTopUpSettings, and(eq(autoTopUpSettings.customerId, accounts.customerId), eq(autoTopUpSettings.assetCode, accounts.assetCode)))
+      .leftJoin(
+        autoTopUpSettings,
+        and(eq(autoTopUpSettings.customerId, accounts.customerId), eq(autoTopUpSettings.assetCode, accounts.assetCode)),
+      )
       .where(and(eq(accounts.customerId, customerId), inArray(accounts.assetCode, assetCodes)))
       .orderBy(accounts.assetCode, accounts.name)
       .for('update', { of: accounts });
@@ -146,12 +156,22 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
       const before = opening.get(key);
       const s = r.autoTopUp;
       const crossed =
-        r.name === DEFAULT_ACCOUNT && s?.enabled && !s.paused && s.paymentMethodId && after && before && after.lessThan(before) && after.lessThan(s.threshold);
+        r.name === DEFAULT_ACCOUNT &&
+        s?.enabled &&
+        !s.paused &&
+        s.paymentMethodId &&
+        after &&
+        before &&
+        after.lessThan(before) &&
+        after.lessThan(s.threshold);
       return crossed ? [r.assetCode] : [];
     }),
   );
-  const payload = JSON.stringify({ p: platformId, c: customerId, s: inserted.map((r) => r.seq) });
-  await tx.execute(sql`select pg_notify(${LEDGER_CHANNEL}, ${payload})`);
+  // PostgreSQL caps a notification at 8000 bytes: announce the seqs in chunks that always fit.
+  for (let i = 0; i < inserted.length; i += NOTIFY_CHUNK) {
+    const payload = JSON.stringify({ p: platformId, c: customerId, s: inserted.slice(i, i + NOTIFY_CHUNK).map((r) => r.seq) });
+    await tx.execute(sql`select pg_notify(${LEDGER_CHANNEL}, ${payload})`);
+  }
   return inserted;
 }
 

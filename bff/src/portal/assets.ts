@@ -1,5 +1,5 @@
 import type { PortalAsset } from '@credyt/shared';
-import { fiatInfo, type AssetInfo } from '../assets/registry.ts';
+import { fiatInfo, rateTo, type AssetInfo } from '../assets/registry.ts';
 
 /** The portal's view of an asset: a custom asset row when there is one, else the built-in fiat currency. */
 export function assetInfo(
@@ -26,6 +26,14 @@ export function assetInfo(
   return fiatInfo(code) ?? { code, name: code, precision: 2, symbol: null, label: null, fiat: false, rates: [] };
 }
 
-export function presentAsset(asset: AssetInfo): PortalAsset {
-  return { code: asset.code, name: asset.name, symbol: asset.symbol, label: asset.label, precision: asset.precision, fiat: asset.fiat };
+export function presentAsset(asset: AssetInfo, currency: string): PortalAsset {
+  return {
+    code: asset.code,
+    name: asset.name,
+    symbol: asset.symbol,
+    label: asset.label,
+    precision: asset.precision,
+    fiat: asset.fiat,
+    rate: rateTo(asset, currency),
+  };
 }

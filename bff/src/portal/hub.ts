@@ -1,7 +1,9 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
 import { entries } from '../db/schema/index.ts';
+import type { TopUpStatus } from '@credyt/shared';
 import { LEDGER_CHANNEL, type EntryRow } from '../ledger/append.ts';
+import { TOP_UP_CHANNEL } from '../payments/top-ups.ts';
 import type { Logger } from '../log.ts';
 
 /** One ledger write of one customer, as the `credyt_ledger` notification announces it. */
@@ -17,12 +19,20 @@ export interface LedgerBatch {
 
 export type BatchListener = (batch: LedgerBatch) => void;
 
+export interface TopUpNotice {
+  id: string;
+  status: TopUpStatus;
+  asset: string;
+  amount: string;
+}
+
 /**
  * The one `LISTEN credyt_ledger` of this process, fanned out to the open streams by customer id. Every BFF
  * process has its own, so a write through any process reaches the streams open on all of them.
  */
 export class LedgerHub {
   private readonly listeners = new Map<string, Set<BatchListener>>();
+  private readonly topUpListeners = new Map<string, Set<(update: TopUpNotice) => void>>();
   private listening: Promise<() => Promise<void>> | null = null;
 
   constructor(
@@ -50,9 +60,41 @@ export class LedgerHub {
     return n;
   }
 
-  private start(): Promise<unknown> {
+  /** Top-up status changes of one customer (`top_up.updated`), from the payments channel. */
+  async subscribeTopUps(customerId: string, listener: (update: TopUpNotice) => void): Promise<() => void> {
+    await this.start();
+    let set = this.topUpListeners.get(customerId);
+    if (!set) this.topUpListeners.set(customerId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      const current = this.topUpListeners.get(customerId);
+      current?.delete(listener);
+      if (current?.size === 0) this.topUpListeners.delete(customerId);
+    };
+  }
+
+  private dispatchTopUp(payload: string): void {
+    let notice: TopUpNotice & { c: string };
+    try {
+      notice = JSON.parse(payload) as typeof notice;
+    } catch {
+      return;
+    }
+    for (const listener of this.topUpListeners.get(notice.c) ?? []) {
+      listener({ id: notice.id, status: notice.status, asset: notice.asset, amount: notice.amount });
+    }
+  }
+
+  /** Resolves once this process LISTENs; a stream that awaits it before answering cannot miss a later write. */
+  start(): Promise<unknown> {
     if (!this.listening) {
-      this.listening = this.database.listen(LEDGER_CHANNEL, (payload) => this.dispatch(payload));
+      this.listening = Promise.all([
+        this.database.listen(LEDGER_CHANNEL, (payload) => this.dispatch(payload)),
+        this.database.listen(TOP_UP_CHANNEL, (payload) => this.dispatchTopUp(payload)),
+      ]).then(([a, b]) => async () => {
+        await a();
+        await b();
+      });
       this.listening.catch((err: unknown) => {
         this.listening = null;
         this.logger.error('ledger listen failed', { error: String(err) });

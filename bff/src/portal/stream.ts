@@ -127,11 +127,13 @@ export function streamRoutes(deps: {
   options: StreamOptions;
 }) {
   const { db, clock, hub, watch, logger, options } = deps;
-  return createRouter<PortalEnv>().get('/stream', validQuery(Query), (c) => {
+  return createRouter<PortalEnv>().get('/stream', validQuery(Query), async (c) => {
     const session: PortalSessionInfo = c.get('portal');
     const { tz } = c.req.valid('query');
     const lastEventId = parseLastEventId(c.req.header('last-event-id'));
     c.header('X-Accel-Buffering', 'no');
+    // LISTEN is up before the response starts, so a write committed after the client sees it is never missed.
+    await hub.start();
     return streamSSE(c, async (sse) => {
       let ended = false;
       let finish!: () => void;
@@ -181,6 +183,9 @@ export function streamRoutes(deps: {
           );
         });
       });
+      const unsubscribeTopUps = await hub.subscribeTopUps(session.customerId, (update) =>
+        enqueue(() => sse.writeSSE({ event: 'top_up.updated', data: JSON.stringify(update) })),
+      );
       const unwatch = watch.add(session.sessionId, session.expiresAt, end);
       const heartbeat = setInterval(() => enqueue(() => sse.write(': ping\n\n').then(() => undefined)), options.heartbeatMs);
 
@@ -200,6 +205,7 @@ export function streamRoutes(deps: {
       await done;
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeTopUps();
       unwatch();
     });
   });

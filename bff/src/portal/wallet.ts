@@ -58,7 +58,7 @@ export async function loadWallet(
     const asset = assetInfo(r.assetCode, { name: r.assetName, precision: r.precision, symbol: r.symbol, label: r.label, rates: r.rates });
     return {
       id: accountId(r.name, r.assetCode),
-      asset: presentAsset(asset),
+      asset: presentAsset(asset, currency),
       available: toDecimalString(r.balance),
       fiat_value: fiatValue(r.balance, asset, currency),
       fiat_currency: currency,

@@ -60,6 +60,19 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
     expect(status.body.status).toBe('succeeded');
   });
 
+  it('pushes top_up.updated to the customer’s stream', async () => {
+    const c = await customerWithToken();
+    const stream = await fetch(`${ctx.bffUrl}/portal/api/stream`, { headers: { authorization: `Bearer ${c.token}` } });
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const created = await ctx.portal(c.token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 11, idempotency_key: 'stream-0001' });
+    ctx.emulator.control.completeCheckout(checkoutSessionId(created.body.redirect_url));
+    let text = '';
+    while (!text.includes('event: top_up.updated')) text += (await reader.read()).value ?? '';
+    const data = JSON.parse(/event: top_up.updated\ndata: (.+)/.exec(text)![1]!);
+    expect(data).toEqual({ id: created.body.id, status: 'succeeded', asset: 'USD', amount: '11' });
+    await reader.cancel();
+  });
+
   it('tops up a custom asset paid in fiat at its rate (50 IMG = 5.00 USD)', async () => {
     const c = await customerWithToken();
     const created = await ctx.portal(c.token, 'POST', '/portal/api/top-ups', { asset: 'IMG', amount: 50, idempotency_key: 'img-00001' });

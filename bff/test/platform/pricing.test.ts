@@ -153,4 +153,29 @@ describe('pricing shapes over HTTP', () => {
     const list = await p.call('GET', `/events?customer_id=${c.id}&limit=1`);
     expect(list.body.data).toHaveLength(1);
   });
+
+  it('a full batch of 1,000 events with two fees each is charged in one request', async () => {
+    const twoFees = {
+      name: 'Completion',
+      type: 'usage_based',
+      billing_model: { type: 'real_time' },
+      usage_calculation: { event_type: 'llm', usage_type: 'unit' },
+      pricing: [
+        {
+          asset: 'USD',
+          values: [
+            { name: 'request', unit_price: '0.001' },
+            { name: 'safety', unit_price: '0.0005' },
+          ],
+        },
+      ],
+    };
+    const c = await fundedCustomer(p, [twoFees], [{ asset: 'USD', amount: 10 }]);
+    const results = await send(
+      c.id,
+      Array.from({ length: 1000 }, () => ({ event_type: 'llm' })),
+    );
+    expect(results.every((r) => r.fees.length === 2)).toBe(true);
+    expect(await balanceOf(p, c.id, 'USD')).toBe('8.5');
+  });
 });

@@ -155,12 +155,12 @@ describe('portal reads', () => {
     expect(usd.available).toBe('18.4999875');
     expect(usd.spent_this_month).toBe('0.0000125');
     expect(usd.fiat_value).toBe('18.4999875');
-    expect(usd.asset).toEqual({ code: 'USD', name: 'US Dollar', symbol: '$', label: null, precision: 2, fiat: true });
+    expect(usd.asset).toEqual({ code: 'USD', name: 'US Dollar', symbol: '$', label: null, precision: 2, fiat: true, rate: '1' });
     // 10 images × 7.5 + 0.003 × Σ(1234 + i) for i = 2, 5, …, 29 (12,495 tokens) = 75 + 37.485.
     expect(credit.spent_this_month).toBe('112.485');
     expect(credit.available).toBe('887.525');
     expect(credit.fiat_value).toBe('11.537825');
-    expect(credit.asset).toEqual({ code: 'CREDIT', name: 'Credits', symbol: null, label: 'credits', precision: 2, fiat: false });
+    expect(credit.asset).toEqual({ code: 'CREDIT', name: 'Credits', symbol: null, label: 'credits', precision: 2, fiat: false, rate: expect.any(String) });
     expect(usd.fiat_currency).toBe('USD');
     expect(usd.pending_in).toBe('0');
   });

@@ -7,7 +7,13 @@ const BIG = Number(process.env.BENCH_BIG_HISTORY ?? 1_000_000);
 const SMALL = 10_000;
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
 
-async function api<T = any>(bff: BffProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+async function api<T = any>(
+  bff: BffProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(`${bff.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', 'x-credyt-api-key': KEY, ...headers },
@@ -23,7 +29,13 @@ async function accessToken(bff: BffProcess, customerId: string): Promise<string>
     return_url: 'https://platform.example/',
     failure_url: 'https://platform.example/',
   });
-  const session = await api<{ access_token: string }>(bff, 'POST', '/portal/api/session', { token: link.token }, { 'x-credyt-api-key': '' });
+  const session = await api<{ access_token: string }>(
+    bff,
+    'POST',
+    '/portal/api/session',
+    { token: link.token },
+    { 'x-credyt-api-key': '' },
+  );
   return session.access_token;
 }
 
@@ -104,10 +116,17 @@ export async function benchPortal() {
       name: 'Chat',
       code: 'chat',
       prices: [
-        { name: 'Per message', type: 'usage_based', billing_model: { type: 'real_time' }, usage_calculation: { event_type: 'msg', usage_type: 'unit' }, pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }] },
+        {
+          name: 'Per message',
+          type: 'usage_based',
+          billing_model: { type: 'real_time' },
+          usage_calculation: { event_type: 'msg', usage_type: 'unit' },
+          pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }],
+        },
       ],
     });
-    const newCustomer = (name: string) => api<{ id: string }>(bff, 'POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
+    const newCustomer = (name: string) =>
+      api<{ id: string }>(bff, 'POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
     const big = await newCustomer('big');
     const small = await newCustomer('small');
     const platformId = (await postgres(url, { max: 1 })`select platform_id from customers where id = ${big.id}`)[0]!.platform_id as string;
@@ -144,7 +163,11 @@ export async function benchPortal() {
     const to = new Date().toISOString().slice(0, 10);
     const spend = await timeRequests(bff, bigToken, `/portal/api/spend?from=${from}&to=${to}&interval=day`, 100);
     const livez = await timeRequests(bff, bigToken, '/livez', 100);
-    line('a year of daily spend: p50', `${percentile(spend, 50).toFixed(2)} ms`, `(target ≤ 20 ms; /livez p50 ${percentile(livez, 50).toFixed(2)} ms)`);
+    line(
+      'a year of daily spend: p50',
+      `${percentile(spend, 50).toFixed(2)} ms`,
+      `(target ≤ 20 ms; /livez p50 ${percentile(livez, 50).toFixed(2)} ms)`,
+    );
 
     const rssBefore = bff.rssMb();
     let rssMax = rssBefore;
@@ -176,9 +199,12 @@ export async function benchPortal() {
     });
     const latencies: number[] = [];
     for (let i = 0; i < 200; i++) {
-      const target = i % 100;
+      const target = i % Math.min(100, STREAMS);
       const arrived = streams[target]!.next('wallet.updated');
-      await api(bff, 'POST', '/events', { customer_id: customers[target]!.id, events: [{ id: `push-${i}`, event_type: 'msg', occurred_at: new Date().toISOString() }] });
+      await api(bff, 'POST', '/events', {
+        customer_id: customers[target]!.id,
+        events: [{ id: `push-${i}`, event_type: 'msg', occurred_at: new Date().toISOString() }],
+      });
       const returned = performance.now();
       latencies.push(Math.max(0, (await arrived) - returned));
     }

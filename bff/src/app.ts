@@ -16,6 +16,8 @@ import { stripeWebhookRoutes } from './payments/webhooks.ts';
 import type Stripe from 'stripe';
 import { portalRoutes, type PortalOptions } from './portal/index.ts';
 import { hostedPortalRoutes } from './portal/hosted.ts';
+import type { PortalEnv } from './portal/context.ts';
+import { SessionCache } from './portal/session-cache.ts';
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -36,7 +38,7 @@ export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const db = database.db;
   const stripe = deps.stripe ?? createStripeClient(config.stripe);
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<PortalEnv>();
 
   app.onError(
     onError((err, c) =>
@@ -45,6 +47,12 @@ export function createApp(deps: AppDeps) {
   );
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   app.use('*', exactJsonBody);
+  const sessionCache = new SessionCache();
+  void sessionCache.listen(database, logger);
+  app.use('/portal/*', async (c, next) => {
+    c.set('sessionCache', sessionCache);
+    await next();
+  });
 
   // Liveness without I/O: also the benchmarks' same-server baseline.
   app.get('/livez', (c) => c.text('ok'));
@@ -60,7 +68,10 @@ export function createApp(deps: AppDeps) {
   }
 
   app.route('/', stripeWebhookRoutes({ db, stripe, webhookSecret: config.stripe.webhookSecret, logger }));
-  app.route('/', platformApi({ db, publicUrl: config.publicUrl, clock, stripe }));
+  app.route(
+    '/',
+    platformApi({ db, publicUrl: config.publicUrl, clock, stripe, onSessionsRevoked: (notice) => sessionCache.evict(notice) }),
+  );
   app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, options: deps.portal }));
   app.route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));
 

@@ -11,11 +11,18 @@ import { sessionRoutes } from './sessions.ts';
 import { topUpRoutes } from './top-ups.ts';
 import { walletRoutes } from './wallet.ts';
 import type Stripe from 'stripe';
+import type { RevokedNotice } from '../portal/session-cache.ts';
 
 export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
-export function platformApi(deps: { db: Database; publicUrl: string; clock: Clock; stripe: Stripe }) {
+export function platformApi(deps: {
+  db: Database;
+  publicUrl: string;
+  clock: Clock;
+  stripe: Stripe;
+  onSessionsRevoked?: (notice: RevokedNotice) => void;
+}) {
   const api = createRouter<PlatformEnv>();
   const auth = requireApiKey(deps.db);
   for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth).use(`${prefix}/*`, auth);
@@ -25,7 +32,7 @@ export function platformApi(deps: { db: Database; publicUrl: string; clock: Cloc
     .route('/', customerRoutes(deps.db))
     .route('/', walletRoutes(deps.db))
     .route('/', eventRoutes(deps.db))
-    .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock))
+    .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
     .route('/', configurationRoutes(deps.db))
     .route('/', topUpRoutes(deps.db, deps.stripe));
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { SESSION_REVOKED_CHANNEL, type RevokedNotice } from '../portal/session-cache.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { portalSessions } from '../db/schema/index.ts';
@@ -33,7 +34,13 @@ const SessionOut = z.object({
 });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
-export function sessionRoutes(db: Database, publicUrl: string, clock: Clock) {
+/** Tells this process at once, and every other through NOTIFY, that sessions were revoked. */
+async function announceRevoked(db: Database, notice: RevokedNotice, onRevoked?: (notice: RevokedNotice) => void) {
+  onRevoked?.(notice);
+  await db.execute(sql`select pg_notify(${SESSION_REVOKED_CHANNEL}, ${JSON.stringify(notice)})`);
+}
+
+export function sessionRoutes(db: Database, publicUrl: string, clock: Clock, onRevoked?: (notice: RevokedNotice) => void) {
   return createRouter<PlatformEnv>()
     .openapi(
       createRoute({
@@ -78,6 +85,7 @@ export function sessionRoutes(db: Database, publicUrl: string, clock: Clock) {
           .where(and(eq(portalSessions.id, c.req.valid('param').id), eq(portalSessions.platformId, c.get('platform').id)))
           .returning();
         if (!row) throw notFound('The session');
+        await announceRevoked(db, { s: row.id }, onRevoked);
         return c.json({ id: row.id, revoked_at: (row.revokedAt ?? now).toISOString() }, 200);
       },
     )
@@ -95,6 +103,7 @@ export function sessionRoutes(db: Database, publicUrl: string, clock: Clock) {
           .set({ revokedAt: clock.now() })
           .where(and(eq(portalSessions.customerId, customer.id), isNull(portalSessions.revokedAt)))
           .returning({ id: portalSessions.id });
+        await announceRevoked(db, { c: customer.id }, onRevoked);
         return c.json({ revoked: rows.length }, 200);
       },
     );

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { SessionCache } from './session-cache.ts';
 import type { customers, platforms, portalSessions } from '../db/schema/index.ts';
 
 export type PlatformRow = typeof platforms.$inferSelect;
@@ -26,6 +27,8 @@ export interface PortalEnv {
     portal: PortalSessionInfo;
     /** Memo of the access-token lookup, shared by the CORS check and `requirePortalSession`: one query. */
     portalLookup: Promise<SessionLookup | null>;
+    /** This process's short-lived cache of access-token lookups (see session-cache.ts), set by the app. */
+    sessionCache: SessionCache | undefined;
   };
 }
 

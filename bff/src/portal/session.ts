@@ -8,6 +8,7 @@ import { customers, platforms, portalSessions } from '../db/schema/index.ts';
 import { ProblemError, unauthorized } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import { constantTimeEqual, newSecret, sha256 } from '../ids.ts';
+import type { SessionCache } from './session-cache.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
 import { validJson } from './validate.ts';
 
@@ -81,12 +82,14 @@ export function lookupSession(db: Database, c: Parameters<MiddlewareHandler<Port
   const memo = c.get('portalLookup');
   if (memo) return memo;
   const token = accessTokenOf(c);
-  const lookup = token && ACCESS_TOKEN.test(token) ? findByAccessToken(db, sha256(token)) : Promise.resolve(null);
+  const lookup = token && ACCESS_TOKEN.test(token) ? findByAccessToken(db, sha256(token), c.get('sessionCache')) : Promise.resolve(null);
   c.set('portalLookup', lookup);
   return lookup;
 }
 
-async function findByAccessToken(db: Database, hash: string): Promise<SessionLookup | null> {
+async function findByAccessToken(db: Database, hash: string, cache: SessionCache | undefined): Promise<SessionLookup | null> {
+  const cached = cache?.get(hash);
+  if (cached) return cached;
   const [row] = await db
     .select({
       session: portalSessions,
@@ -98,6 +101,7 @@ async function findByAccessToken(db: Database, hash: string): Promise<SessionLoo
     .innerJoin(customers, and(eq(customers.id, portalSessions.customerId), eq(customers.platformId, portalSessions.platformId)))
     .where(eq(portalSessions.accessTokenHash, hash));
   if (!row?.session.accessTokenHash || !constantTimeEqual(row.session.accessTokenHash, hash)) return null;
+  cache?.set(hash, row);
   return row;
 }
 

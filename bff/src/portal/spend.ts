@@ -46,12 +46,12 @@ export function spendRoutes(db: Database, clock: Clock) {
 
     // Hourly buckets summed into the caller's days, weeks or months; grouped by position, as the expressions
     // carry parameters PostgreSQL cannot match between SELECT and GROUP BY.
-    const format = interval === 'month' ? 'YYYY-MM' : 'YYYY-MM-DD';
     const [sums, owned] = await Promise.all([
       db
         .select({
           asset: spendRollup.assetCode,
-          period: sql<string>`to_char(date_trunc(${interval}::text, ${spendRollup.hour} at time zone ${tz}::text), ${format}::text)`,
+          // A date cast is far cheaper than to_char per row; months are cut to YYYY-MM below.
+          period: sql<string>`(date_trunc(${interval}::text, ${spendRollup.hour} at time zone ${tz}::text))::date::text`,
           amount: sql<string>`sum(${spendRollup.amount})`,
           fiat: sql<string>`sum(${spendRollup.fiatAmount})`,
         })
@@ -82,7 +82,7 @@ export function spendRoutes(db: Database, clock: Clock) {
     for (const { asset: code } of owned) byAsset.set(code, new Map());
     for (const s of sums) {
       const points = byAsset.get(s.asset) ?? new Map();
-      points.set(s.period, { amount: s.amount, fiat: s.fiat });
+      points.set(interval === 'month' ? s.period.slice(0, 7) : s.period, { amount: s.amount, fiat: s.fiat });
       byAsset.set(s.asset, points);
     }
     const body: PortalSpend = {

@@ -69,4 +69,33 @@ describe.skipIf(!onPostgres)('two BFF processes on one database', () => {
     controller.abort();
     await stream.close();
   });
+
+  it('a session revoked through one stops working on the other at once', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const p = await a.ctx.newPlatform();
+    const c = await fundedCustomer(p, [unitPrice('chat', 'USD', '1')], [{ asset: 'USD', amount: 2 }]);
+    const headers = { 'x-credyt-api-key': p.apiKey, 'content-type': 'application/json' };
+    const link = await (
+      await fetch(`${a.url}/billing-portal/sessions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ customer_id: c.id, return_url: 'https://p.example/back', failure_url: 'https://p.example/failed' }),
+      })
+    ).json();
+    const { access_token } = await (
+      await fetch(`${b.url}/portal/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: link.token }),
+      })
+    ).json();
+    const wallet = () => fetch(`${b.url}/portal/api/wallet`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect((await wallet()).status).toBe(200); // b now holds the session in its lookup cache
+    const revoked = await fetch(`${a.url}/billing-portal/sessions/${link.id}/revoke`, { method: 'POST', headers });
+    expect(revoked.status).toBe(200);
+    const until = Date.now() + 1000;
+    let status = (await wallet()).status;
+    while (status !== 401 && Date.now() < until) status = (await wallet()).status;
+    expect(status).toBe(401);
+  });
 });

@@ -56,6 +56,9 @@ async function seedHistory(url: string, platformId: string, customerId: string, 
     insert into spend_rollup (customer_id, asset_code, hour, amount, fiat_amount)
     select ${customerId}, 'USD', date_trunc('hour', now()) - make_interval(hours => h), 0.37, 0.37
     from generate_series(0, 24 * 366) h on conflict do nothing`;
+  await sql`
+    insert into spend_daily (customer_id, asset_code, day, amount, fiat_amount)
+    select ${customerId}, 'USD', current_date - d, 8.88, 8.88 from generate_series(0, 366) d on conflict do nothing`;
   await sql`analyze entries`;
   await sql.end();
 }

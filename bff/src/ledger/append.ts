@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { money, toDecimalString, type Category } from '@credyt/shared';
 import type { Executor } from '../db/client.ts';
-import { accounts, autoTopUpAttempts, autoTopUpSettings, entries, spendRollup } from '../db/schema/index.ts';
+import { accounts, autoTopUpAttempts, autoTopUpSettings, entries, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { newId } from '../ids.ts';
 
 export const DEFAULT_ACCOUNT = 'default';
@@ -239,6 +239,30 @@ async function rollUpSpend(
     buckets.set(key, bucket);
   }
   if (buckets.size === 0) return;
+  const days = new Map<string, { assetCode: string; day: string; amount: ReturnType<typeof money>; fiat: ReturnType<typeof money> }>();
+  for (const b of buckets.values()) {
+    const day = b.hour.toISOString().slice(0, 10);
+    const key = `${b.assetCode}@${day}`;
+    const total = days.get(key) ?? { assetCode: b.assetCode, day, amount: money(0), fiat: money(0) };
+    total.amount = total.amount.plus(b.amount);
+    total.fiat = total.fiat.plus(b.fiat);
+    days.set(key, total);
+  }
+  await tx
+    .insert(spendDaily)
+    .values(
+      [...days.values()].map((d) => ({
+        customerId,
+        assetCode: d.assetCode,
+        day: d.day,
+        amount: toDecimalString(d.amount),
+        fiatAmount: toDecimalString(d.fiat),
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [spendDaily.customerId, spendDaily.assetCode, spendDaily.day],
+      set: { amount: sql`${spendDaily.amount} + excluded.amount`, fiatAmount: sql`${spendDaily.fiatAmount} + excluded.fiat_amount` },
+    });
   await tx
     .insert(spendRollup)
     .values(

@@ -1,8 +1,8 @@
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { money, SpendQuery, toDecimalString, type PortalSpend, type SpendInterval } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, spendRollup } from '../db/schema/index.ts';
+import { accounts, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { invalid } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import type { PortalEnv } from './context.ts';
@@ -10,6 +10,8 @@ import { addDays, addMonths, endOfLocalDate, localDate, mondayOf, startOfLocalDa
 import { validQuery } from './validate.ts';
 
 const Query = SpendQuery.extend({ tz: TimeZoneParam });
+
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'Etc/UCT', 'UCT', 'Universal', 'Zulu']);
 
 /** At most this many points per series: a chart, not an export. Ten years of months, or two of days. */
 export const MAX_POINTS = 1000;
@@ -46,31 +48,46 @@ export function spendRoutes(db: Database, clock: Clock) {
 
     // Hourly buckets summed into the caller's days, weeks or months; grouped by position, as the expressions
     // carry parameters PostgreSQL cannot match between SELECT and GROUP BY.
+    const ownedAssets = db.select({ code: accounts.assetCode }).from(accounts).where(eq(accounts.customerId, customerId));
+    // In UTC a bucket is made of whole days: read the daily rollup (a row a day), else the hourly one in `tz`.
+    const sumsQuery = UTC_ZONES.has(tz)
+      ? db
+          .select({
+            asset: spendDaily.assetCode,
+            period: sql<string>`(date_trunc(${interval}::text, ${spendDaily.day}::timestamp))::date::text`,
+            amount: sql<string>`sum(${spendDaily.amount})`,
+            fiat: sql<string>`sum(${spendDaily.fiatAmount})`,
+          })
+          .from(spendDaily)
+          .where(
+            and(
+              eq(spendDaily.customerId, customerId),
+              asset ? eq(spendDaily.assetCode, asset) : inArray(spendDaily.assetCode, ownedAssets),
+              gte(spendDaily.day, from),
+              lte(spendDaily.day, to),
+            ),
+          )
+          .groupBy(sql`1`, sql`2`)
+      : db
+          .select({
+            asset: spendRollup.assetCode,
+            // A date cast is far cheaper than to_char per row; months are cut to YYYY-MM below.
+            period: sql<string>`(date_trunc(${interval}::text, ${spendRollup.hour} at time zone ${tz}::text))::date::text`,
+            amount: sql<string>`sum(${spendRollup.amount})`,
+            fiat: sql<string>`sum(${spendRollup.fiatAmount})`,
+          })
+          .from(spendRollup)
+          .where(
+            and(
+              eq(spendRollup.customerId, customerId),
+              asset ? eq(spendRollup.assetCode, asset) : inArray(spendRollup.assetCode, ownedAssets),
+              gte(spendRollup.hour, startOfLocalDate(from, tz)),
+              lt(spendRollup.hour, endOfLocalDate(to, tz)),
+            ),
+          )
+          .groupBy(sql`1`, sql`2`);
     const [sums, owned] = await Promise.all([
-      db
-        .select({
-          asset: spendRollup.assetCode,
-          // A date cast is far cheaper than to_char per row; months are cut to YYYY-MM below.
-          period: sql<string>`(date_trunc(${interval}::text, ${spendRollup.hour} at time zone ${tz}::text))::date::text`,
-          amount: sql<string>`sum(${spendRollup.amount})`,
-          fiat: sql<string>`sum(${spendRollup.fiatAmount})`,
-        })
-        .from(spendRollup)
-        .where(
-          and(
-            eq(spendRollup.customerId, customerId),
-            // Naming the customer's assets turns the scan into one (customer, asset, hour) key range per asset.
-            asset
-              ? eq(spendRollup.assetCode, asset)
-              : inArray(
-                  spendRollup.assetCode,
-                  db.select({ code: accounts.assetCode }).from(accounts).where(eq(accounts.customerId, customerId)),
-                ),
-            gte(spendRollup.hour, startOfLocalDate(from, tz)),
-            lt(spendRollup.hour, endOfLocalDate(to, tz)),
-          ),
-        )
-        .groupBy(sql`1`, sql`2`),
+      sumsQuery,
       db
         .selectDistinct({ asset: accounts.assetCode })
         .from(accounts)

@@ -1,18 +1,31 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sum, toDecimalString, type PortalAccount, type PortalWallet } from '@credyt/shared';
 import { fiatValue } from '../assets/registry.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, assets, spendRollup } from '../db/schema/index.ts';
+import { accounts, assets, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { createRouter } from '../http/router.ts';
-import { DEFAULT_ACCOUNT } from '../ledger/append.ts';
+import { DEFAULT_ACCOUNT, resultRows } from '../ledger/append.ts';
 import { assetInfo, presentAsset } from './assets.ts';
 import type { PortalEnv, PortalSessionInfo } from './context.ts';
 import { TimeZoneParam } from './time.ts';
 import { validQuery } from './validate.ts';
 
 const WalletQuery = z.object({ tz: TimeZoneParam });
+
+interface WalletRow {
+  name: string;
+  asset_code: string;
+  balance: string;
+  asset_name: string | null;
+  precision: number | string | null;
+  symbol: string | null;
+  label: string | null;
+  rates: string | { source: string; rate: string }[] | null;
+  spent: string | null;
+  spent_fiat: string | null;
+}
 
 export const accountId = (name: string, asset: string) => `${name}:${asset}`;
 
@@ -29,29 +42,51 @@ export async function loadWallet(
   now: Date,
 ): Promise<PortalWallet> {
   const instant = now.toISOString();
-  const monthStart = sql`(date_trunc('month', ${instant}::timestamptz at time zone ${tz}::text) at time zone ${tz}::text)`;
-  const monthEnd = sql`((date_trunc('month', ${instant}::timestamptz at time zone ${tz}::text) + interval '1 month') at time zone ${tz}::text)`;
-  const monthSum = (column: typeof spendRollup.amount | typeof spendRollup.fiatAmount) =>
-    sql<string | null>`(select sum(${column}) from ${spendRollup} where ${spendRollup.customerId} = ${accounts.customerId}
-      and ${spendRollup.assetCode} = ${accounts.assetCode} and ${accounts.name} = ${DEFAULT_ACCOUNT}
-      and ${spendRollup.hour} >= ${monthStart} and ${spendRollup.hour} < ${monthEnd})`;
-  const rows = await db
-    .select({
-      name: accounts.name,
-      assetCode: accounts.assetCode,
-      balance: accounts.balance,
-      assetName: assets.name,
-      precision: assets.precision,
-      symbol: assets.symbol,
-      label: assets.label,
-      rates: assets.rates,
-      spent: monthSum(spendRollup.amount),
-      spentFiat: monthSum(spendRollup.fiatAmount),
-    })
-    .from(accounts)
-    .leftJoin(assets, and(eq(assets.platformId, s.platform.id), eq(assets.code, accounts.assetCode)))
-    .where(eq(accounts.customerId, s.customerId))
-    .orderBy(accounts.assetCode, accounts.name);
+  // This month in `tz`, as instants; whole UTC days inside it come from spend_daily, the edge hours from spend_rollup.
+  const result = await db.execute(sql`
+    with m as (
+      select ms, me,
+        case when (ms at time zone 'UTC')::time = time '00:00' then (ms at time zone 'UTC')::date else (ms at time zone 'UTC')::date + 1 end as d0,
+        (me at time zone 'UTC')::date as d1
+      from (select date_trunc('month', ${instant}::timestamptz at time zone ${tz}::text) at time zone ${tz}::text as ms,
+                   (date_trunc('month', ${instant}::timestamptz at time zone ${tz}::text) + interval '1 month') at time zone ${tz}::text as me) t
+    ), b as (
+      select ms, me, d0, d1,
+        case when d0 < d1 then d0::timestamp at time zone 'UTC' else me end as e0,
+        case when d0 < d1 then d1::timestamp at time zone 'UTC' else me end as e1
+      from m
+    )
+    select a.name, a.asset_code, a.balance::text as balance, s.name as asset_name, s.precision, s.symbol, s.label, s.rates,
+      x.amount::text as spent, x.fiat::text as spent_fiat
+    from ${accounts} a
+    cross join b
+    left join ${assets} s on s.platform_id = ${s.platform.id} and s.code = a.asset_code
+    left join lateral (
+      select sum(u.amount) as amount, sum(u.fiat) as fiat from (
+        select d.amount, d.fiat_amount as fiat from ${spendDaily} d
+          where d.customer_id = a.customer_id and d.asset_code = a.asset_code and d.day >= b.d0 and d.day < b.d1
+        union all
+        select r.amount, r.fiat_amount from ${spendRollup} r
+          where r.customer_id = a.customer_id and r.asset_code = a.asset_code and r.hour >= b.ms and r.hour < b.e0
+        union all
+        select r.amount, r.fiat_amount from ${spendRollup} r
+          where r.customer_id = a.customer_id and r.asset_code = a.asset_code and r.hour >= b.e1 and r.hour < b.me
+      ) u
+    ) x on a.name = ${DEFAULT_ACCOUNT}
+    where a.customer_id = ${s.customerId}
+    order by a.asset_code, a.name`);
+  const rows = resultRows<WalletRow>(result).map((r) => ({
+    name: r.name,
+    assetCode: r.asset_code,
+    balance: r.balance,
+    assetName: r.asset_name,
+    precision: r.precision === null ? null : Number(r.precision),
+    symbol: r.symbol,
+    label: r.label,
+    rates: typeof r.rates === 'string' ? (JSON.parse(r.rates) as { source: string; rate: string }[]) : r.rates,
+    spent: r.spent,
+    spentFiat: r.spent_fiat,
+  }));
 
   const currency = s.platform.currency;
   const list: PortalAccount[] = rows.map((r) => {

@@ -160,7 +160,15 @@ describe('portal reads', () => {
     expect(credit.spent_this_month).toBe('112.485');
     expect(credit.available).toBe('887.525');
     expect(credit.fiat_value).toBe('11.537825');
-    expect(credit.asset).toEqual({ code: 'CREDIT', name: 'Credits', symbol: null, label: 'credits', precision: 2, fiat: false, rate: expect.any(String) });
+    expect(credit.asset).toEqual({
+      code: 'CREDIT',
+      name: 'Credits',
+      symbol: null,
+      label: 'credits',
+      precision: 2,
+      fiat: false,
+      rate: expect.any(String),
+    });
     expect(usd.fiat_currency).toBe('USD');
     expect(usd.pending_in).toBe('0');
   });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, date, index, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { Category } from '@credyt/shared';
 import type { FeeRecord } from '../../pricing/types.ts';
 
@@ -78,4 +78,20 @@ export const spendRollup = pgTable(
     fiatAmount: numeric().notNull(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.assetCode, t.hour] })],
+);
+
+/**
+ * The same spend per UTC day: "spent this month" and charts in UTC read at most a row per day, and any other time
+ * zone reads whole UTC days from here and only the edge hours from `spend_rollup`.
+ */
+export const spendDaily = pgTable(
+  'spend_daily',
+  {
+    customerId: text().notNull(),
+    assetCode: text().notNull(),
+    day: date({ mode: 'string' }).notNull(),
+    amount: numeric().notNull(),
+    fiatAmount: numeric().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.assetCode, t.day] })],
 );

@@ -142,9 +142,15 @@ export async function benchPortal() {
     const auth = { authorization: `Bearer ${bigToken}` };
     await cannon(`${bff.url}/livez`, {}, 64, 2); // warm-up
     const trivial = await cannon(`${bff.url}/livez`, {}, 64, 8);
+    const roundTrip = await cannon(`${bff.url}/healthz`, {}, 64, 8);
     const wallet = await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 8);
     if (wallet.non2xx > 0) throw new Error(`wallet answered ${wallet.non2xx} non-2xx`);
     line('baseline: GET /livez, 64 connections', `${trivial.requests.average.toFixed(0)} req/s`);
+    line(
+      'reference: GET /healthz (one `select 1` round trip)',
+      `${roundTrip.requests.average.toFixed(0)} req/s`,
+      `${(roundTrip.requests.average / trivial.requests.average).toFixed(2)}× baseline`,
+    );
     line(
       'GET /portal/api/wallet, 64 connections',
       `${wallet.requests.average.toFixed(0)} req/s`,

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -102,4 +102,19 @@ export async function transact<T>(db: Database, run: (tx: Transaction) => Promis
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
     }
   }
+}
+
+/** Renders `sql` templates to text and parameters, as the drivers' own dialect does. */
+const rawDialect = new PgDialect({ casing: 'snake_case' });
+
+/**
+ * Runs a drizzle `sql` query as a prepared statement on whichever driver is behind `db` and returns its rows.
+ * For hot read paths: drizzle prepares only its `.prepare()` builders, and a raw `execute` is parsed by PostgreSQL on
+ * every call. Column values come as the driver gives them (numeric as text, int as number, json parsed).
+ */
+export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
+  const { sql: text, params } = rawDialect.sqlToQuery(query);
+  const client = (db as unknown as { $client: unknown }).$client;
+  if (client instanceof PGlite) return (await client.query<T>(text, params)).rows;
+  return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
 }

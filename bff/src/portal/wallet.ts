@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { sum, toDecimalString, type PortalAccount, type PortalWallet } from '@credyt/shared';
 import { fiatValue } from '../assets/registry.ts';
 import type { Clock } from '../clock.ts';
-import type { Database } from '../db/client.ts';
+import { queryRows, type Database } from '../db/client.ts';
 import { accounts, assets, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { createRouter } from '../http/router.ts';
-import { DEFAULT_ACCOUNT, resultRows } from '../ledger/append.ts';
+import { DEFAULT_ACCOUNT } from '../ledger/append.ts';
 import { assetInfo, presentAsset } from './assets.ts';
 import type { PortalEnv, PortalSessionInfo } from './context.ts';
 import { TimeZoneParam } from './time.ts';
@@ -43,7 +43,9 @@ export async function loadWallet(
 ): Promise<PortalWallet> {
   const instant = now.toISOString();
   // This month in `tz`, as instants; whole UTC days inside it come from spend_daily, the edge hours from spend_rollup.
-  const result = await db.execute(sql`
+  const result = await queryRows<WalletRow>(
+    db,
+    sql`
     with m as (
       select ms, me,
         case when (ms at time zone 'UTC')::time = time '00:00' then (ms at time zone 'UTC')::date else (ms at time zone 'UTC')::date + 1 end as d0,
@@ -74,8 +76,9 @@ export async function loadWallet(
       ) u
     ) x on a.name = ${DEFAULT_ACCOUNT}
     where a.customer_id = ${s.customerId}
-    order by a.asset_code, a.name`);
-  const rows = resultRows<WalletRow>(result).map((r) => ({
+    order by a.asset_code, a.name`,
+  );
+  const rows = result.map((r) => ({
     name: r.name,
     assetCode: r.asset_code,
     balance: r.balance,

@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { createLogger } from '../src/log.ts';
 import { ensurePlatformWithKey } from '../src/platform/platforms.ts';
+import type { PortalOptions } from '../src/portal/index.ts';
 
 /** The database tests run on: the real PostgreSQL when DATABASE_URL says so (CI), else in-memory PGlite. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'memory:';
@@ -29,10 +30,18 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestContext(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestContext> {
-  const database = await openDatabase(TEST_DATABASE_URL, { poolSize: 10 });
+export interface TestContextOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** Portal stream timings (heartbeat, session checks). */
+  portal?: Partial<PortalOptions>;
+  databaseUrl?: string;
+}
+
+export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
+  const database = await openDatabase(options.databaseUrl ?? TEST_DATABASE_URL, { poolSize: 10 });
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', ...options.env });
-  const app = createApp({ database, config, logger: createLogger('silent'), clock: options.clock });
+  const app = createApp({ database, config, logger: createLogger('silent'), clock: options.clock, portal: options.portal });
   return {
     database,
     app,

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { fromZodError, invalid } from './problem.ts';
 
@@ -10,3 +10,6 @@ export function createRouter<E extends Env>() {
     },
   });
 }
+
+/** An OpenAPI JSON response: the schema that documents what the route answers. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

@@ -4,7 +4,7 @@ import { ASSET_CODE_PATTERN, DecimalInput, isFiatCode, money, toDecimalString } 
 import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { assets } from '../db/schema/index.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import type { PlatformEnv } from './context.ts';
 
@@ -36,10 +36,6 @@ export function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
   return { code: a.code, name: a.name, precision: a.precision, symbol: a.symbol, label: a.label, fiat: a.fiat, rates: a.rates };
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-});
 const CodeParam = z.object({ code: z.string() });
 
 export function assetRoutes(db: Database) {

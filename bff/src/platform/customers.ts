@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accounts, customers, prices, products, subscriptions } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { newId } from '../ids.ts';
 import { DEFAULT_ACCOUNT } from '../ledger/append.ts';
 import type { PlatformEnv } from './context.ts';
@@ -35,7 +35,6 @@ const CustomerOut = z.object({
   created_at: z.string(),
   subscriptions: z.array(z.object({ products: z.array(z.object({ id: z.string(), code: z.string() })) })),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 /** The customer, only if it belongs to the platform: another platform's id is as unknown as a made-up one. */
 export async function customerOf(db: Database, platformId: string, customerId: string, field?: string): Promise<CustomerRow> {

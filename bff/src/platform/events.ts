@@ -5,7 +5,7 @@ import { AssetRegistry, fiatValue } from '../assets/registry.ts';
 import { type Database, transact } from '../db/client.ts';
 import { events, prices, products, subscriptions } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { appendEntries, resultRows, type EntryDraft } from '../ledger/append.ts';
 import { calculateFees } from '../pricing/fees.ts';
@@ -58,7 +58,6 @@ const EventOut = z.object({
   fees: z.array(FeeOut),
   created_at: z.string(),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 type EventRow = typeof events.$inferSelect;
 

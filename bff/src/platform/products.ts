@@ -5,7 +5,7 @@ import { AssetRegistry } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { prices, products } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { newId } from '../ids.ts';
 import type { DimensionalValue, PriceValue, PricingEntry } from '../pricing/types.ts';
 import type { PlatformEnv } from './context.ts';
@@ -148,7 +148,6 @@ const ProductOut = z.object({
   created_at: z.string(),
   prices: z.array(z.any()),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 async function loadProducts(db: Database, platformId: string, where: { id?: string }) {
   const rows = await db

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { portalSessions } from '../db/schema/index.ts';
 import { notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { newId, newSecret, sha256 } from '../ids.ts';
 import { customerOf } from './customers.ts';
 import type { PlatformEnv } from './context.ts';
@@ -32,7 +32,6 @@ const SessionOut = z.object({
   token: z.string(),
   expires_at: z.string(),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 /** Tells this process at once, and every other through NOTIFY, that sessions were revoked. */
 async function announceRevoked(db: Database, notice: RevokedNotice, onRevoked?: (notice: RevokedNotice) => void) {

@@ -6,7 +6,7 @@ import { AssetRegistry, fiatInfo } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { topUps } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { checkLimits, createCheckoutTopUp, presentTopUp, unitsForFiat } from '../payments/top-ups.ts';
 import type { PlatformEnv } from './context.ts';
@@ -39,7 +39,6 @@ const TopUpOut = z.object({
   receipt_url: z.string().nullable(),
   created_at: z.string(),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 export function topUpRoutes(db: Database, stripe: Stripe) {
   return createRouter<PlatformEnv>()

@@ -5,7 +5,7 @@ import { AssetRegistry, fiatValue } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { accounts } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { appendEntries, DEFAULT_ACCOUNT } from '../ledger/append.ts';
 import { idempotent } from '../ledger/idempotency.ts';
@@ -36,7 +36,6 @@ export const AdjustmentCreate = z.object({
 });
 
 const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: z.string() });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const accountId = (name: string, asset: string) => `${name}:${asset}`;
 
 export function walletRoutes(db: Database) {

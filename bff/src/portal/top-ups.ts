@@ -6,15 +6,13 @@ import { AssetRegistry } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { describeSetting, listSettings } from '../payments/auto-top-up.ts';
 import { stripeCustomerFor } from '../payments/customers.ts';
 import { callStripe } from '../payments/stripe.ts';
 import { checkLimits, createCheckoutTopUp, priceUnits } from '../payments/top-ups.ts';
 import type { PortalEnv, PortalSessionInfo } from './context.ts';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 /** Where Stripe sends the customer back: a page of the platform's own origins, else the hosted portal. */
 function returnUrlFor(portal: PortalSessionInfo, publicUrl: string, requested: string | undefined, path: string): string {

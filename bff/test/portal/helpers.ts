@@ -1,12 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createApp } from '../../src/app.ts';
+import type { createApp } from '../../src/app.ts';
 import type { Clock } from '../../src/clock.ts';
-import { loadConfig } from '../../src/config.ts';
-import { openDatabase, type DatabaseHandle } from '../../src/db/client.ts';
-import { createLogger } from '../../src/log.ts';
-import { ensurePlatformWithKey } from '../../src/platform/platforms.ts';
-import type { PortalOptions } from '../../src/portal/index.ts';
-import { TEST_DATABASE_URL, type TestPlatform } from '../helpers.ts';
+import { createTestContext, type TestContext, type TestContextOptions, type TestPlatform } from '../helpers.ts';
 
 export { fundedCustomer, onPostgres, TEST_DATABASE_URL, unitPrice, volumePrice, type TestPlatform } from '../helpers.ts';
 
@@ -23,47 +17,11 @@ export function testClock(start = new Date()) {
   } satisfies Clock & { advance(ms: number): void };
 }
 
-export interface PortalTestContext {
-  database: DatabaseHandle;
-  app: App;
-  newPlatform(name?: string): Promise<TestPlatform>;
-  close(): Promise<void>;
-}
+export type PortalTestContext = TestContext;
 
 /** Like `../helpers.ts`' context, with the portal's stream timings shortened for tests. */
-export async function createPortalContext(
-  options: { clock?: Clock; portal?: Partial<PortalOptions>; env?: Record<string, string>; databaseUrl?: string } = {},
-): Promise<PortalTestContext> {
-  const database = await openDatabase(options.databaseUrl ?? TEST_DATABASE_URL, { poolSize: 10 });
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', ...options.env });
-  const app = createApp({
-    database,
-    config,
-    logger: createLogger('silent'),
-    clock: options.clock,
-    portal: { heartbeatMs: 200, sessionCheckMs: 50, ...options.portal },
-  });
-  return {
-    database,
-    app,
-    async newPlatform(name = 'Portal test platform') {
-      const apiKey = `test_${randomBytes(16).toString('hex')}`;
-      const platformId = await ensurePlatformWithKey(database.db, apiKey, name);
-      return {
-        apiKey,
-        platformId,
-        async call(method, path, body, headers = {}) {
-          const res = await app.request(path, {
-            method,
-            headers: { 'x-credyt-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-            body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-          });
-          return { status: res.status, body: await parse(res), headers: res.headers };
-        },
-      };
-    },
-    close: () => database.close(),
-  };
+export function createPortalContext(options: TestContextOptions = {}): Promise<PortalTestContext> {
+  return createTestContext({ ...options, portal: { heartbeatMs: 200, sessionCheckMs: 50, ...options.portal } });
 }
 
 async function parse(res: Response): Promise<any> {

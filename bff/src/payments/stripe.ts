@@ -6,11 +6,11 @@ import { ProblemError } from '../http/problem.ts';
  * The official SDK is the only way the BFF talks to Stripe. `STRIPE_API_BASE` points it at another
  * Stripe-compatible host (the local emulator); production leaves it unset.
  */
-export function createStripeClient(config: Config['stripe']): Stripe {
+export function createStripeClient(config: Config['stripe'], options: { timeoutMs?: number; maxNetworkRetries?: number } = {}): Stripe {
   const base = config.apiBase ? new URL(config.apiBase) : null;
   return new Stripe(config.secretKey, {
-    maxNetworkRetries: 2,
-    timeout: 10_000,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 10_000,
     ...(base
       ? {
           host: base.hostname,

@@ -20,7 +20,7 @@ export interface PaymentsContext {
   worker: AutoTopUpWorker;
   newPlatform(): Promise<TestPlatform>;
   /** Calls the portal API over HTTP with a customer's access token. */
-  portal(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  portal(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
   /** A fresh portal access token for the customer (link → exchange). */
   accessToken(p: TestPlatform, customerId: string): Promise<string>;
   close(): Promise<void>;
@@ -30,12 +30,15 @@ export interface PaymentsContext {
  * The BFF served over real HTTP, with the real Stripe SDK pointed at the local emulator, which delivers signed
  * webhooks back to the BFF: the whole payments loop, with nothing mocked.
  */
-export async function createPaymentsContext(): Promise<PaymentsContext> {
+export async function createPaymentsContext(options: { stripeTimeoutMs?: number } = {}): Promise<PaymentsContext> {
   const emulator = await startStripeEmulator({ port: 0, webhookUrl: '', webhookSecret: WEBHOOK_SECRET });
   const database = await openDatabase(TEST_DATABASE_URL, { poolSize: 20 });
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
   const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
-  const stripe = createStripeClient(config.stripe);
+  const stripe = createStripeClient(config.stripe, {
+    timeoutMs: options.stripeTimeoutMs,
+    maxNetworkRetries: options.stripeTimeoutMs ? 0 : 2,
+  });
   const app = createApp({ database, config, logger, stripe });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -89,7 +92,7 @@ export async function createPaymentsContext(): Promise<PaymentsContext> {
     async close() {
       await worker.stop();
       server.close();
-      await emulator.close();
+      await emulator.close().catch(() => undefined); // a test may have stopped it already
       await database.close();
     },
   };

@@ -13,6 +13,10 @@ const MAX_DECIMAL_LENGTH = 32;
  */
 export const DecimalInput = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const text = typeof v === 'number' ? (Number.isFinite(v) ? numberToPlain(v) : '') : v.trim();
+  if (text.length > MAX_DECIMAL_LENGTH) {
+    ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_DECIMAL_LENGTH} characters` });
+    return z.NEVER;
+  }
   if (!DECIMAL_PATTERN.test(text)) {
     ctx.addIssue({ code: 'custom', message: 'must be a decimal number such as 12.5 or "12.50"' });
     return z.NEVER;

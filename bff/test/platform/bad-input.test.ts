@@ -77,6 +77,13 @@ describe('bad input', () => {
       reason: 'free money',
     });
     expectProblem(reason, 422, 'reason');
+    const long = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, {
+      transaction_id: 't',
+      asset: 'USD',
+      amount: '1'.repeat(40),
+      reason: 'gift',
+    });
+    expectProblem(long, 422, 'amount');
   });
 
   it('one bad event refuses the whole batch, naming its index and field', async () => {

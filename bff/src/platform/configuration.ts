@@ -3,6 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { platforms, type PortalConfiguration } from '../db/schema/index.ts';
 import { createRouter, json } from '../http/router.ts';
+import { invalid } from '../http/problem.ts';
+import { DecimalInput, money } from '@credyt/shared';
 import type { PlatformEnv } from './context.ts';
 
 const Color = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #4f46e5');
@@ -36,6 +38,13 @@ export const ConfigurationUpdate = z.object({
     })
     .optional(),
   allowed_origins: z.array(Origin).max(50).optional(),
+  /** Not in Credyt's API: what one top-up may cost, in the platform currency. */
+  top_up_limits: z
+    .object({
+      minimum: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0').optional(),
+      maximum: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0').optional(),
+    })
+    .optional(),
   features: z
     .object({
       top_up: z.boolean().optional(),
@@ -69,7 +78,17 @@ const ConfigurationOut = z.object({
     transactions: z.boolean(),
   }),
   default_locale: z.string(),
+  top_up_limits: z.object({ currency: z.string(), minimum: z.string(), maximum: z.string() }),
 });
+
+type PlatformRow = PlatformEnv['Variables']['platform'];
+
+function present(platform: PlatformRow) {
+  return {
+    ...platform.portalConfig,
+    top_up_limits: { currency: platform.currency, minimum: platform.topUpMinimum, maximum: platform.topUpMaximum },
+  };
+}
 
 function defined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -93,7 +112,7 @@ export function configurationRoutes(db: Database) {
         path: '/billing-portal/configuration',
         responses: { 200: json(ConfigurationOut, 'The portal configuration') },
       }),
-      (c) => c.json(c.get('platform').portalConfig, 200),
+      (c) => c.json(present(c.get('platform')), 200),
     )
     .openapi(
       createRoute({
@@ -104,9 +123,16 @@ export function configurationRoutes(db: Database) {
       }),
       async (c) => {
         const platform = c.get('platform');
-        const next = mergeConfiguration(platform.portalConfig, c.req.valid('json'));
-        await db.update(platforms).set({ portalConfig: next }).where(eq(platforms.id, platform.id));
-        return c.json(next, 200);
+        const body = c.req.valid('json');
+        const minimum = body.top_up_limits?.minimum ?? platform.topUpMinimum;
+        const maximum = body.top_up_limits?.maximum ?? platform.topUpMaximum;
+        if (money(minimum).greaterThan(maximum)) throw invalid([{ path: 'top_up_limits.minimum', message: 'must not exceed the maximum' }]);
+        const [updated] = await db
+          .update(platforms)
+          .set({ portalConfig: mergeConfiguration(platform.portalConfig, body), topUpMinimum: minimum, topUpMaximum: maximum })
+          .where(eq(platforms.id, platform.id))
+          .returning();
+        return c.json(present(updated ?? platform), 200);
       },
     );
 }

@@ -224,4 +224,19 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
       expect(r.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     }
   });
+
+  it('per-platform limits come from the portal configuration', async () => {
+    const other = await ctx.newPlatform();
+    const set = await other.call('PUT', '/billing-portal/configuration', { top_up_limits: { minimum: 50, maximum: '100.00' } });
+    expect(set.body.top_up_limits).toEqual({ currency: 'USD', minimum: '50', maximum: '100' });
+    const bad = await other.call('PUT', '/billing-portal/configuration', { top_up_limits: { minimum: 500 } });
+    expect(bad.status).toBe(422);
+    const c = await fundedCustomer(other, [unitPrice('call', 'USD', 1)]);
+    const token = await ctx.accessToken(other, c.id);
+    const low = await ctx.portal(token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 20, idempotency_key: 'limit-0001' });
+    expect(low.status).toBe(422);
+    expect(low.body.errors[0].message).toContain('between 50 and 100 USD');
+    const ok = await ctx.portal(token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 60, idempotency_key: 'limit-0002' });
+    expect(ok.status).toBe(201);
+  });
 });

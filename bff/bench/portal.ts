@@ -179,21 +179,24 @@ export async function benchPortal() {
     );
 
     const rssBefore = bff.rssMb();
-    let rssMax = rssBefore;
-    const sampler = setInterval(() => (rssMax = Math.max(rssMax, bff.rssMb())), 50);
+    const rssAt: string[] = [];
     const t0 = performance.now();
     const csv = await fetch(`${bff.url}/portal/api/transactions?format=csv`, { headers: auth });
     let bytes = 0;
     let rows = 0;
+    let nextMark = BIG / 5;
     for await (const chunk of csv.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;
       for (const b of chunk) if (b === 10) rows++;
+      if (rows >= nextMark) {
+        rssAt.push(bff.rssMb().toFixed(0));
+        nextMark += BIG / 5;
+      }
     }
-    clearInterval(sampler);
     line(
       `CSV export of ${(rows - 1).toLocaleString('en')} rows`,
       `${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      `${(bytes / 1e6).toFixed(0)} MB streamed; server RSS ${rssBefore.toFixed(0)} → max ${rssMax.toFixed(0)} MB`,
+      `${(bytes / 1e6).toFixed(0)} MB streamed; server RSS before ${rssBefore.toFixed(0)} MB, at each fifth: ${rssAt.join(' ')} MB`,
     );
 
     // Push latency with STREAMS open streams: 100 customers × STREAMS/100 streams each.

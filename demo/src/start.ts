@@ -2,57 +2,81 @@
  * `pnpm start`: the whole demo in one process. The Stripe emulator, the BFF (embedded PostgreSQL under ./.data/,
  * the auto top-up worker running) and Lumen AI's demo site, seeded through the platform API on first start.
  * Ctrl-C stops everything.
+ *
+ * `startDemo()` starts the same stack from code (the end-to-end tests and the README screenshots do) on chosen
+ * ports, database and API key; the CLI below is `startDemo()` with the defaults plus the printed summary.
  */
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createServer as createViteServer, type ViteDevServer } from 'vite';
+import { createServer as createViteServer, type Plugin, type ViteDevServer } from 'vite';
 import { createApp } from '@credyt/bff/src/app.ts';
 import { ConfigError, loadConfig, type Config } from '@credyt/bff/src/config.ts';
 import { openDatabase, type DatabaseHandle } from '@credyt/bff/src/db/client.ts';
-import { createLogger } from '@credyt/bff/src/log.ts';
+import { createLogger, type Level } from '@credyt/bff/src/log.ts';
 import { AutoTopUpWorker } from '@credyt/bff/src/payments/auto-top-up.ts';
 import { createStripeClient } from '@credyt/bff/src/payments/stripe.ts';
 import { ensurePlatformWithKey } from '@credyt/bff/src/platform/platforms.ts';
 import { demoSiteConfig } from '../vite.config.ts';
 import { DEMO_API_KEY, MAIN_CUSTOMER, PLATFORM_NAME } from './lumen.ts';
-import { createPortalSession, customerByExternalId, platformClient } from './platform-client.ts';
+import { createPortalSession, customerByExternalId, platformClient, type PlatformClient } from './platform-client.ts';
 import { isSeeded, seedDemo } from './seed.ts';
 import { startStripeEmulator, type RunningStripeEmulator } from './stripe-emulator/index.ts';
 
-const BFF_PORT = 8787;
-const EMULATOR_PORT = 12_111;
-const SITE_PORT = 5173;
+export const DEFAULT_PORTS = { bff: 8787, emulator: 12_111, site: 5173 } as const;
 const WEBHOOK_SECRET = 'whsec_credyt_demo_local_emulator';
+/** The BFF origin the demo page's HTML is written against (`demo/site/index.html`). */
+const PAGE_API_BASE = `http://localhost:${DEFAULT_PORTS.bff}`;
 
-const stoppers: (() => Promise<unknown>)[] = [];
-let stopping = false;
+type Stopper = () => Promise<unknown>;
 
-function configure(): Config {
-  try {
-    // The demo's own wiring wins; DATABASE_URL and LOG_LEVEL may still be chosen (e.g. a real PostgreSQL).
-    return loadConfig({
-      ...process.env,
-      PORT: String(BFF_PORT),
-      PUBLIC_URL: `http://localhost:${BFF_PORT}`,
-      STRIPE_SECRET_KEY: 'sk_test_credyt_demo',
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_BASE: `http://127.0.0.1:${EMULATOR_PORT}`,
-      BOOTSTRAP_API_KEY: DEMO_API_KEY,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+export interface StartDemoOptions {
+  ports?: Partial<{ bff: number; emulator: number; site: number }>;
+  /** `postgres://…`, `memory:` or a directory; default `DATABASE_URL`, else the embedded database in ./.data/. */
+  databaseUrl?: string;
+  /** The platform's key (a platform owning it is created when unknown); default the fixed demo key. */
+  apiKey?: string;
+  /** Seed Lumen AI when the platform is not seeded yet (default true). */
+  seed?: boolean;
+  logLevel?: Level;
+  /** Progress lines (seeding); the CLI prints them. */
+  log?: (text: string) => void;
+  /**
+   * Where each started part registers how to stop it, newest first (the CLI passes its own list so that Ctrl-C
+   * during the start stops what already runs). A failed start stops what it started either way.
+   */
+  stoppers?: Stopper[];
 }
 
-function fail(message: string): never {
-  process.stderr.write(`\n✖ ${message}\n`);
-  process.exit(1);
+export interface RunningDemo {
+  config: Config;
+  apiKey: string;
+  /** The platform API, with the key (what the platform's server holds). */
+  api: PlatformClient;
+  urls: { bff: string; site: string; emulator: string };
+  emulator: RunningStripeEmulator;
+  database: DatabaseHandle;
+  /** Stops the site, the BFF (and its worker and database) and the emulator. */
+  close(): Promise<void>;
+}
+
+function configure(env: NodeJS.ProcessEnv, options: StartDemoOptions, ports: { bff: number; emulator: number }): Config {
+  // The demo's own wiring wins; DATABASE_URL and LOG_LEVEL may still be chosen (e.g. a real PostgreSQL).
+  return loadConfig({
+    ...env,
+    ...(options.databaseUrl !== undefined ? { DATABASE_URL: options.databaseUrl } : {}),
+    PORT: String(ports.bff),
+    PUBLIC_URL: `http://localhost:${ports.bff}`,
+    STRIPE_SECRET_KEY: 'sk_test_credyt_demo',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_BASE: `http://127.0.0.1:${ports.emulator}`,
+    BOOTSTRAP_API_KEY: options.apiKey ?? DEMO_API_KEY,
+    LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'warn',
+  });
 }
 
 /** A start failure the user can act on: printed as one line, without a stack. */
-class StartError extends Error {}
+export class StartError extends Error {}
 
 function inUse(err: unknown, port: number, what: string): never {
   if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -61,21 +85,21 @@ function inUse(err: unknown, port: number, what: string): never {
   throw err;
 }
 
-async function startEmulator(config: Config): Promise<RunningStripeEmulator> {
+async function startEmulator(config: Config, port: number, stoppers: Stopper[]): Promise<RunningStripeEmulator> {
   const emulator = await startStripeEmulator({
-    port: EMULATOR_PORT,
+    port,
     webhookUrl: `${config.publicUrl}/webhooks/stripe`,
     webhookSecret: config.stripe.webhookSecret,
-  }).catch((err: unknown) => inUse(err, EMULATOR_PORT, 'Stripe emulator'));
+  }).catch((err: unknown) => inUse(err, port, 'Stripe emulator'));
   stoppers.unshift(() => emulator.close());
   return emulator;
 }
 
-async function startBff(config: Config): Promise<DatabaseHandle> {
+async function startBff(config: Config, apiKey: string, stoppers: Stopper[]): Promise<DatabaseHandle> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
   stoppers.unshift(() => database.close());
-  await ensurePlatformWithKey(database.db, DEMO_API_KEY, PLATFORM_NAME);
+  await ensurePlatformWithKey(database.db, apiKey, PLATFORM_NAME);
   const stripe = createStripeClient(config.stripe);
   const worker = new AutoTopUpWorker(database, stripe, logger);
   await worker.start();
@@ -96,11 +120,77 @@ async function startBff(config: Config): Promise<DatabaseHandle> {
   return database;
 }
 
-async function startSite(apiBase: string): Promise<ViteDevServer> {
-  const vite = await createViteServer({ ...demoSiteConfig({ port: SITE_PORT, apiBase, apiKey: DEMO_API_KEY }), configFile: false });
-  await vite.listen().catch((err: unknown) => inUse(err, SITE_PORT, 'demo site'));
+/** The page is written against the default BFF origin; on other ports it must load the element from this BFF. */
+function pageApiBase(apiBase: string): Plugin {
+  return {
+    name: 'credyt-demo-page-api-base',
+    transformIndexHtml: (html) => (apiBase === PAGE_API_BASE ? html : html.replaceAll(PAGE_API_BASE, apiBase)),
+  };
+}
+
+async function startSite(apiBase: string, apiKey: string, port: number, stoppers: Stopper[]): Promise<ViteDevServer> {
+  const site = demoSiteConfig({ port, apiBase, apiKey });
+  const vite = await createViteServer({ ...site, plugins: [...(site.plugins ?? []), pageApiBase(apiBase)], configFile: false });
+  await vite.listen().catch((err: unknown) => inUse(err, port, 'demo site'));
   stoppers.unshift(() => vite.close());
   return vite;
+}
+
+async function stopAll(stoppers: Stopper[], onError: (err: unknown) => void = () => {}) {
+  for (const stopper of stoppers.splice(0)) await stopper().catch(onError);
+}
+
+/**
+ * Starts the Stripe emulator, the BFF with its auto top-up worker, and the demo site; seeds Lumen AI through the
+ * platform API when the platform is new. Throws `ConfigError` or `StartError` (after stopping what it started).
+ */
+export async function startDemo(options: StartDemoOptions = {}): Promise<RunningDemo> {
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const apiKey = options.apiKey ?? DEMO_API_KEY;
+  const log = options.log ?? (() => {});
+  const stoppers = options.stoppers ?? [];
+  const config = configure(process.env, options, ports);
+  try {
+    const emulator = await startEmulator(config, ports.emulator, stoppers);
+    const database = await startBff(config, apiKey, stoppers);
+    const siteUrl = `http://localhost:${ports.site}`;
+    const api = platformClient({ baseUrl: config.publicUrl, apiKey });
+
+    if (await isSeeded(api)) {
+      log(`Using the existing demo data (${database.kind === 'pglite' ? (config.databaseUrl ?? './.data/pglite') : 'DATABASE_URL'}).\n`);
+    } else if (options.seed ?? true) {
+      log(`Seeding ${PLATFORM_NAME} through the platform API (first start)…\n`);
+      const started = Date.now();
+      const seeded = await seedDemo(api, { siteUrl });
+      log(
+        `Seeded 2 customers, 3 products and ${seeded.events.main + seeded.events.other} usage events in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+      );
+    }
+
+    await startSite(config.publicUrl, apiKey, ports.site, stoppers);
+    return {
+      config,
+      apiKey,
+      api,
+      urls: { bff: config.publicUrl, site: siteUrl, emulator: emulator.publicUrl },
+      emulator,
+      database,
+      close: () => stopAll(stoppers),
+    };
+  } catch (err) {
+    if (!options.stoppers) await stopAll(stoppers);
+    throw err;
+  }
+}
+
+// The CLI: `node --import tsx demo/src/start.ts` (what `pnpm start` runs).
+
+const cliStoppers: Stopper[] = [];
+let stopping = false;
+
+function fail(message: string): never {
+  process.stderr.write(`\n✖ ${message}\n`);
+  process.exit(1);
 }
 
 async function stop(code = 0) {
@@ -110,7 +200,7 @@ async function stop(code = 0) {
   }
   stopping = true;
   process.stdout.write('\nStopping the demo site, the BFF and the Stripe emulator…\n');
-  for (const stopper of stoppers) await stopper().catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+  await stopAll(cliStoppers, (err) => process.stderr.write(`${String(err)}\n`));
   process.exit(code);
 }
 
@@ -118,26 +208,15 @@ async function main() {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  const config = configure();
-  const emulator = await startEmulator(config);
-  const database = await startBff(config);
-  const siteUrl = `http://localhost:${SITE_PORT}`;
-  const api = platformClient({ baseUrl: config.publicUrl, apiKey: DEMO_API_KEY });
-
-  if (await isSeeded(api)) {
-    process.stdout.write(
-      `Using the existing demo data (${database.kind === 'pglite' ? (config.databaseUrl ?? './.data/pglite') : 'DATABASE_URL'}).\n`,
-    );
-  } else {
-    process.stdout.write(`Seeding ${PLATFORM_NAME} through the platform API (first start)…\n`);
-    const started = Date.now();
-    const seeded = await seedDemo(api, { siteUrl });
-    process.stdout.write(
-      `Seeded 2 customers, 3 products and ${seeded.events.main + seeded.events.other} usage events in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
-    );
+  let demo: RunningDemo;
+  try {
+    demo = await startDemo({ stoppers: cliStoppers, log: (text) => process.stdout.write(text) });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
   }
-
-  await startSite(config.publicUrl);
+  const { config, api, emulator, urls } = demo;
+  const siteUrl = urls.site;
   const customer = await customerByExternalId(api, MAIN_CUSTOMER.external_id);
   if (!customer) throw new StartError(`The demo customer ${MAIN_CUSTOMER.external_id} is missing; delete ./.data/ and start again.`);
   const link = await createPortalSession(api, customer.id, siteUrl);
@@ -151,14 +230,17 @@ async function main() {
       row('BFF (platform + portal API)', `${config.publicUrl}  (OpenAPI: ${config.publicUrl}/openapi.json)`) +
       row('Widget bundle', `${config.publicUrl}/widget/credyt-billing-portal.js`) +
       row('Stripe emulator', `${emulator.publicUrl}  (test card 4242 4242 4242 4242)`) +
-      row('Demo API key', DEMO_API_KEY) +
-      `\n  Try it:  curl -H 'X-Credyt-Api-Key: ${DEMO_API_KEY}' ${config.publicUrl}/customers/${customer.id}/wallet\n` +
+      row('Demo API key', demo.apiKey) +
+      `\n  Try it:  curl -H 'X-Credyt-Api-Key: ${demo.apiKey}' ${config.publicUrl}/customers/${customer.id}/wallet\n` +
       `  Data lives in ./.data/ (delete it to start over). Ctrl-C stops everything.\n\n`,
   );
 }
 
-main().catch((err: unknown) => {
-  const reason = err instanceof StartError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`\n✖ The demo failed to start: ${reason}\n`);
-  void stop(1);
-});
+// Only when run as the script, not when imported (tests, screenshots).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    const reason = err instanceof StartError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`\n✖ The demo failed to start: ${reason}\n`);
+    void stop(1);
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * What the end-to-end journey needs around the browser: the demo stack on free ports and a clean database, the
+ * Stripe emulator's HTTP control, Chromium from Debian, step screenshots, and a small CSV reader.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { openDatabase } from '@credyt/bff/src/db/client.ts';
+import { StartError, startDemo, type RunningDemo } from '../src/start.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
+
+/** A port nobody listens on right now (the OS picks it), so the test never meets a running `pnpm start`. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface E2eDatabase {
+  url: string;
+  describe: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A clean database: an in-memory PGlite unless `DATABASE_URL` is a `postgres://` URL; then a new database on that
+ * server (dropped afterwards), so no other suite's auto top-up worker can claim this journey's attempts. Without
+ * the right to create one, the given database itself, where the journey's new platform (its own key) is clean.
+ */
+export async function e2eDatabase(): Promise<E2eDatabase> {
+  const given = process.env.DATABASE_URL ?? '';
+  if (!/^postgres(ql)?:\/\//.test(given)) return { url: 'memory:', describe: 'in-memory PGlite', drop: async () => {} };
+  const name = `credyt_e2e_${randomBytes(6).toString('hex')}`;
+  const admin = await openDatabase(given, { poolSize: 1 });
+  try {
+    await admin.db.execute(`create database ${name}`);
+  } catch (err) {
+    await admin.close();
+    return { url: given, describe: `DATABASE_URL itself (cannot create a database: ${(err as Error).message})`, drop: async () => {} };
+  }
+  const url = new URL(given);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    describe: `PostgreSQL database ${name}`,
+    async drop() {
+      try {
+        await admin.db.execute(`drop database if exists ${name} with (force)`);
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+/** The whole demo (emulator, BFF with its worker, demo site) on free ports, for a new platform of its own. */
+export async function startE2eDemo(databaseUrl: string): Promise<RunningDemo> {
+  const apiKey = `e2e_sk_${randomBytes(16).toString('hex')}`;
+  for (let attempt = 1; ; attempt += 1) {
+    const ports = { bff: await freePort(), emulator: await freePort(), site: await freePort() };
+    try {
+      return await startDemo({ ports, databaseUrl, apiKey, logLevel: process.env.E2E_LOG_LEVEL === 'debug' ? 'debug' : 'error' });
+    } catch (err) {
+      // Someone took a port between the probe and the listen: try others.
+      if (!(err instanceof StartError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** `artifacts/e2e/<flow>/<nn-step>.png`, numbered in the order taken; the folder starts empty each run. */
+export function screenshots(flow: string) {
+  const dir = `${REPO_ROOT}artifacts/e2e/${flow}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  return async (page: Page, step: string) => {
+    n += 1;
+    await page.screenshot({ path: `${dir}/${String(n).padStart(2, '0')}-${step}.png`, fullPage: true, animations: 'disabled' });
+  };
+}
+
+/** The emulator's HTTP control (`/__emulator/`), as another process would drive it. */
+export function emulatorControl(emulatorUrl: string) {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${emulatorUrl}/__emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`emulator ${method} ${path} → ${res.status}: ${await res.text()}`);
+    return (res.status === 204 || res.status === 202 ? null : await res.json()) as T;
+  };
+  const eventIds = async () => (await call<{ id: string; type: string }[]>('GET', '/events')).map((e) => e.id);
+  return {
+    /**
+     * Holds Stripe's webhooks back (what a slow Stripe looks like) until `release()`, which delivers every event
+     * emitted meanwhile: the page can be seen before and after the payment reaches the BFF.
+     */
+    async holdWebhooks() {
+      const { webhookUrl } = await call<{ webhookUrl: string }>('GET', '/config');
+      const before = new Set(await eventIds());
+      await call('POST', '/config', { webhookUrl: '' });
+      return {
+        async release() {
+          await call('POST', '/config', { webhookUrl });
+          const held = (await eventIds()).filter((id) => !before.has(id));
+          for (const id of held) await call('POST', `/events/${id}/redeliver`);
+          await call('POST', '/flush');
+          return held.length;
+        },
+      };
+    },
+    events: () => call<{ id: string; type: string; data: { object: Record<string, unknown> } }[]>('GET', '/events'),
+  };
+}
+
+/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF): rows of fields. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+/** CSV rows as objects keyed by the header row. */
+export function csvRecords(text: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
+  return rows.map((row) => Object.fromEntries((header ?? []).map((name, i) => [name, row[i] ?? ''])));
+}

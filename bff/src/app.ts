@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps) {
     '/',
     platformApi({ db, publicUrl: config.publicUrl, clock, stripe, onSessionsRevoked: (notice) => sessionCache.evict(notice) }),
   );
-  app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, options: deps.portal }));
+  app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal }));
   app.route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));
 
   app.doc31('/openapi.json', {

@@ -8,6 +8,7 @@ import { LedgerHub } from './hub.ts';
 import { exchangeRoutes, requirePortalSession, sessionRoutes, signInRoutes } from './session.ts';
 import { spendRoutes } from './spend.ts';
 import { DEFAULT_STREAM_OPTIONS, SessionWatch, streamRoutes, type StreamOptions } from './stream.ts';
+import type { SessionCache } from './session-cache.ts';
 import { topUpRoutes } from './top-ups.ts';
 import { transactionRoutes } from './transactions.ts';
 import type Stripe from 'stripe';
@@ -22,6 +23,7 @@ export interface PortalDeps {
   publicUrl: string;
   logger: Logger;
   stripe: Stripe;
+  sessionCache?: SessionCache;
   options?: Partial<PortalOptions>;
 }
 
@@ -35,6 +37,8 @@ export function portalRoutes(deps: PortalDeps) {
   const options: StreamOptions = { ...DEFAULT_STREAM_OPTIONS, ...deps.options };
   const hub = new LedgerHub(database, logger);
   const watch = new SessionWatch(db, clock, options.sessionCheckMs, logger);
+  // A revocation closes that session's open streams at once, not at the next periodic check.
+  deps.sessionCache?.onRevoked(() => void watch.check());
 
   // Everything under /api except the exchange needs a live session; routes added here inherit that.
   const api = createRouter<PortalEnv>()

@@ -19,6 +19,7 @@ export interface RevokedNotice {
 export class SessionCache {
   private readonly entries = new Map<string, { lookup: SessionLookup; at: number }>();
   private listening: Promise<unknown> | null = null;
+  private readonly subscribers = new Set<(notice: RevokedNotice) => void>();
 
   constructor(
     private ttlMs = 5_000,
@@ -47,6 +48,12 @@ export class SessionCache {
     for (const [hash, { lookup }] of this.entries) {
       if (lookup.session.id === notice.s || lookup.session.customerId === notice.c) this.entries.delete(hash);
     }
+    for (const subscriber of this.subscribers) subscriber(notice);
+  }
+
+  /** Called on every revocation this process learns of (its own, or another's through NOTIFY). */
+  onRevoked(subscriber: (notice: RevokedNotice) => void): void {
+    this.subscribers.add(subscriber);
   }
 
   /** Evicts what other processes revoke. */

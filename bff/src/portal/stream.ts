@@ -65,7 +65,8 @@ export class SessionWatch {
     };
   }
 
-  private async check(): Promise<void> {
+  /** Ends streams of revoked or expired sessions now (also run on a timer, and when a revocation is announced). */
+  async check(): Promise<void> {
     const now = this.clock.now().getTime();
     for (const set of this.watched.values()) for (const w of set) if (w.expiresAt.getTime() <= now) w.end();
     const ids = [...this.watched.keys()];

@@ -2,10 +2,14 @@ import { fileURLToPath, URL } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { fixtureApi } from './test/fixture-api.mjs';
+import { realBff } from './test/real-bff.mjs';
+
+const bff = realBff();
 
 /**
  * Component tests in Debian's Chromium (never a downloaded browser) against the fixture portal API in
- * test/fixture-api.mjs, served by the test server itself so the element does real HTTP on the same origin.
+ * test/fixture-api.mjs, served by the test server itself so the element does real HTTP on the same origin;
+ * src/real-bff.test.ts runs against the real BFF (with the Stripe emulator) that test/real-bff.mjs starts.
  */
 export default {
   // The workspace root, so `@credyt/shared` (../shared/src) can be served too.
@@ -13,6 +17,7 @@ export default {
   files: ['src/**/*.test.ts'],
   nodeResolve: true,
   plugins: [
+    { name: bff.name, serverStop: bff.serverStop },
     esbuildPlugin({
       ts: true,
       target: 'es2022',
@@ -20,7 +25,7 @@ export default {
       tsconfig: fileURLToPath(new URL('../tsconfig.base.json', import.meta.url)),
     }),
   ],
-  middleware: [fixtureApi()],
+  middleware: [fixtureApi(), bff.middleware],
   browsers: [
     chromeLauncher({
       launchOptions: {

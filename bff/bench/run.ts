@@ -2,7 +2,11 @@ import { benchIngest } from './ingest.ts';
 import { benchPortal } from './portal.ts';
 
 /** `pnpm bench`: every benchmark prints its figure and its ratio to a baseline measured in the same run. */
-const suites: Record<string, () => Promise<void>> = { ingest: benchIngest, portal: benchPortal };
+const suites: Record<string, () => Promise<void>> = {
+  ingest: benchIngest,
+  portal: benchPortal,
+  widget: () => import('./widget.ts').then((m) => m.benchWidget()),
+};
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue;

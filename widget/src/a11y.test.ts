@@ -58,6 +58,27 @@ describe('accessibility (axe-core)', () => {
     await audit(el);
   });
 
+  it('has no violations on the return from Stripe (payment received, card saved) and with field errors', async () => {
+    const original = location.href;
+    history.replaceState(null, '', '?credyt_top_up=success&top_up_id=top_paid&credyt_card=saved');
+    try {
+      const { el } = await mountPortal();
+      await settled(el);
+      const topUp = await section(el, 'credyt-portal-top-up');
+      await find(topUp, '[role="status"] a'); // the receipt link
+      const auto = await section(el, 'credyt-portal-auto-top-up');
+      await find(auto, '[role="status"]');
+      const amount = await find<HTMLInputElement>(auto, 'input[name="amount"]');
+      amount.value = '0';
+      amount.dispatchEvent(new Event('input'));
+      amount.dispatchEvent(new Event('blur'));
+      await find(auto, '.field-error');
+      await audit(el);
+    } finally {
+      history.replaceState(null, '', original);
+    }
+  });
+
   it('has no violations with the spend table shown and a tooltip open', async () => {
     const { el } = await mountPortal();
     await settled(el);

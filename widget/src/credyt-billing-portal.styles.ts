@@ -4,7 +4,8 @@ import { css } from 'lit';
  * The root's styles. The page reaches inside only through the documented `--credyt-*` properties and `::part`s:
  * `.portal` resets everything it would otherwise inherit (`all: initial` leaves custom properties alone), and
  * the private `--_*` properties read the public ones with fallbacks. Branding from the platform's configuration
- * arrives as `--_brand-*` on `.portal`, so it sits *under* the page's own `--credyt-*` values.
+ * arrives as `--_brand-*` on the host (set through the CSSOM, which a strict CSP allows), so it sits *under* the
+ * page's own `--credyt-*` values.
  */
 export const portalStyles = css`
   :host {

@@ -95,8 +95,12 @@ describe('<credyt-billing-portal>', () => {
   describe('sections', () => {
     const shown = (el: CredytBillingPortal) => [...root(el).querySelectorAll('.sections > *')].map((node) => node.localName);
 
-    it('shows every section by default', async () => {
+    it('shows every section by default, the balances first and the rest once they painted', async () => {
       const { el } = await mountPortal();
+      expect(shown(el)).to.deep.equal(['credyt-portal-wallet']);
+      await waitUntil(() => shown(el).length > 1, 'the other sections never followed');
+      const wallet = await section(el, 'credyt-portal-wallet');
+      expect(wallet.querySelector('[part="balance"]')).to.not.equal(null);
       expect(shown(el)).to.deep.equal([
         'credyt-portal-wallet',
         'credyt-portal-top-up',
@@ -109,11 +113,13 @@ describe('<credyt-billing-portal>', () => {
 
     it('shows only the sections the attribute lists', async () => {
       const { el } = await mountPortal({ attrs: { sections: 'wallet, transactions' } });
+      await waitUntil(() => shown(el).length > 1);
       expect(shown(el)).to.deep.equal(['credyt-portal-wallet', 'credyt-portal-transactions']);
     });
 
     it('hides the sections the platform turned off', async () => {
       const { el } = await mountPortal({ scenario: 'limited' });
+      await waitUntil(() => shown(el).length > 1);
       expect(shown(el)).to.not.include('credyt-portal-spend').and.not.include('credyt-portal-auto-top-up');
       expect(shown(el)).to.include('credyt-portal-top-up');
     });
@@ -152,6 +158,29 @@ describe('<credyt-billing-portal>', () => {
       expect(getComputedStyle(portal).getPropertyValue('--_primary').trim()).to.equal('#0f766e');
       el.style.setProperty('--credyt-color-primary', 'rgb(200, 0, 0)');
       expect(getComputedStyle(portal).getPropertyValue('--_primary').trim()).to.equal('rgb(200, 0, 0)');
+    });
+
+    it('brands without inline style attributes (strict CSP), and the page’s stylesheet still wins', async () => {
+      const { el } = await mountPortal();
+      // A strict `style-src` blocks style attributes in markup; the CSSOM (`style.setProperty`) is allowed.
+      const styled = [...root(el).querySelectorAll('[style]')].concat(
+        ...[...root(el).querySelectorAll('*')].filter((n) => n.shadowRoot).map((n) => [...n.shadowRoot!.querySelectorAll('[style]')]),
+      );
+      // (Chart.js sizes its canvas through the CSSOM too, which is allowed.)
+      expect(styled.filter((n) => n.localName !== 'canvas').map((n) => n.outerHTML)).to.deep.equal([]);
+      expect(el.style.getPropertyValue('--_brand-primary')).to.equal('#0f766e');
+      const wallet = await section(el, 'credyt-portal-wallet');
+      const sheet = document.createElement('style');
+      sheet.textContent = 'credyt-billing-portal { --credyt-color-primary: rgb(1, 2, 3); }';
+      document.head.append(sheet);
+      try {
+        const portal = root(el).querySelector('.portal')!;
+        expect(getComputedStyle(portal).getPropertyValue('--_primary').trim()).to.equal('rgb(1, 2, 3)');
+        expect(getComputedStyle(wallet.host).getPropertyValue('--_primary').trim()).to.equal('rgb(1, 2, 3)');
+      } finally {
+        sheet.remove();
+      }
+      expect(getComputedStyle(root(el).querySelector('.portal')!).getPropertyValue('--_primary').trim()).to.equal('#0f766e');
     });
   });
 

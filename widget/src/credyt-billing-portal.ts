@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { provide } from '@lit/context';
 import { Task } from '@lit/task';
 import type { PortalAccount, PortalSession, PortalWallet, Section, StreamEvents } from '@credyt/shared';
@@ -45,7 +44,8 @@ const HIGHLIGHT_MS = 2000;
  *
  * @fires {CustomEvent<{ session: PortalSession }>} credyt-ready - The session is loaded and the sections are shown.
  * @fires {CustomEvent<{ renewing: boolean }>} credyt-session-expired - The session ended; `renewing` is true when `fetchToken` is being asked for a fresh link.
- * @fires {CustomEvent<{ id: string, asset: string, amount: string, redirect_url: string }>} credyt-top-up-started - A top-up was created; the portal is about to go to Stripe Checkout. Cancelable: call `preventDefault()` to redirect yourself.
+ * @fires {CustomEvent<{ id: string, asset: string, amount: string, redirect_url: string }>} credyt-top-up-started - A top-up was created; the portal is about to go to Stripe Checkout, which returns to this page with `?credyt_top_up=success|cancelled&top_up_id=…`. Cancelable: call `preventDefault()` to redirect yourself.
+ * @fires {CustomEvent<{ reason: 'card_setup', asset: string, url: string }>} credyt-redirect - The portal is about to leave the page for another Stripe page than a top-up's Checkout: today the page that saves a card for automatic top-up (Stripe then returns to this page with `?credyt_card=saved|cancelled`). Cancelable: call `preventDefault()` to open `url` yourself.
  * @fires {CustomEvent<Problem>} credyt-error - A call failed; `detail` is the RFC 9457 problem.
  *
  * @csspart portal - The portal's outer box.
@@ -118,6 +118,11 @@ export class CredytBillingPortal extends LitElement {
   };
 
   @state() private phase: Phase = 'loading';
+  /**
+   * The balances paint first: the other sections (their rendering, requests and the chart chunk) follow in the
+   * next frame, so on a busy device they don't hold back what the customer came for.
+   */
+  @state() private restShown = false;
   @state() private streamState: StreamState = 'closed';
   private renewal: Promise<boolean> | null = null;
   private exchanged: { apiBase: string; token: string } | null = null;
@@ -128,15 +133,30 @@ export class CredytBillingPortal extends LitElement {
     args: () => [this.apiBase, this.token] as const,
   });
 
+  /** The wallet, requested alongside the session (not after it) so the first balances paint one round trip sooner. */
+  private prefetchedWallet: Promise<PortalWallet> | null = null;
+
   private readonly walletTask = new Task(this, {
     autoRun: false,
     task: async (_args, { signal }) => {
+      const prefetched = this.prefetchedWallet;
+      this.prefetchedWallet = null;
       this.setWallet({ status: 'loading', error: null });
+      try {
+        if (prefetched) return await prefetched;
+      } catch (error) {
+        // A 401 goes through the usual renewal now, in order, after the session was shown.
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+      }
       return this.client!.wallet(signal);
     },
     args: () => [] as const,
-    onComplete: (wallet) => this.setWallet({ status: 'ready', wallet, error: null }),
+    onComplete: (wallet) => {
+      this.setWallet({ status: 'ready', wallet, error: null });
+      this.showRestAfterPaint();
+    },
     onError: (error) => {
+      this.showRestAfterPaint();
       if (isAbort(error)) return;
       this.setWallet({ status: 'error', error: error instanceof ApiError ? error : null });
       emit(this, 'credyt-error', problemOf(error));
@@ -162,6 +182,26 @@ export class CredytBillingPortal extends LitElement {
     // The host carries the direction and language so the page's own `:dir()`/`:lang()` rules see them too.
     if (this.getAttribute('dir') !== this.i18n.dir) this.setAttribute('dir', this.i18n.dir);
     if (this.getAttribute('lang') !== this.i18n.lang) this.setAttribute('lang', this.i18n.lang);
+    this.applyBranding();
+  }
+
+  /**
+   * The platform's brand reaches the styles as private `--_brand-*` properties on the host, set through the CSSOM:
+   * a strict CSP (`style-src` without 'unsafe-inline') blocks inline `style` attributes in markup, not
+   * `style.setProperty`. The styles read them *under* the page's `--credyt-*` values, so the page still wins.
+   */
+  private applyBranding(): void {
+    const brand = this.session?.platform.branding;
+    for (const [property, value] of [
+      ['--_brand-primary', brand?.primary_color],
+      ['--_brand-font', brand?.font_family],
+    ] as const) {
+      if (value) {
+        if (this.style.getPropertyValue(property) !== value) this.style.setProperty(property, value);
+      } else if (this.style.getPropertyValue(property)) {
+        this.style.removeProperty(property);
+      }
+    }
   }
 
   /** Exchanges the link token (embedded) or relies on the cookie (hosted), then loads the session. */
@@ -182,6 +222,9 @@ export class CredytBillingPortal extends LitElement {
         await this.exchange(client, token, signal);
         this.exchanged = { apiBase, token };
       }
+      const wallet = client.wallet(signal, false);
+      wallet.catch(() => undefined); // read (and reported) by the wallet task; unread if the session fails
+      this.prefetchedWallet = wallet;
       const session = await client.session(signal);
       this.session = session;
       await this.applyLocale();
@@ -192,6 +235,7 @@ export class CredytBillingPortal extends LitElement {
       emit(this, 'credyt-ready', { session });
       return session;
     } catch (error) {
+      this.prefetchedWallet = null;
       if (!isAbort(error) && (this.phase as Phase) !== 'expired') {
         this.phase = 'failed';
         emit(this, 'credyt-error', problemOf(error));
@@ -250,6 +294,12 @@ export class CredytBillingPortal extends LitElement {
     if (this.isConnected) stream.start();
   }
 
+  private showRestAfterPaint(): void {
+    if (this.restShown) return;
+    // rAF runs before the frame that paints the balances; the task after it runs once that frame is out.
+    requestAnimationFrame(() => setTimeout(() => (this.restShown = true)));
+  }
+
   private setWallet(change: Partial<WalletState>): void {
     this.walletState = { ...this.walletState, ...change };
   }
@@ -292,18 +342,8 @@ export class CredytBillingPortal extends LitElement {
   protected override render(): TemplateResult {
     const platform = this.session?.platform;
     const brand = platform?.branding;
-    const brandVars: Record<string, string> = {};
-    if (brand?.primary_color) brandVars['--_brand-primary'] = brand.primary_color;
-    if (brand?.font_family) brandVars['--_brand-font'] = brand.font_family;
     const label = platform ? this.i18n.t('portalLabel', { name: platform.name }) : this.i18n.t('billing');
-    return html`<section
-      class="portal"
-      part="portal"
-      aria-label=${label}
-      dir=${this.i18n.dir}
-      lang=${this.i18n.lang}
-      style=${styleMap(brandVars)}
-    >
+    return html`<section class="portal" part="portal" aria-label=${label} dir=${this.i18n.dir} lang=${this.i18n.lang}>
       <header part="header">
         ${safeUrl(brand?.logo_url) ? html`<img part="logo" src=${safeUrl(brand?.logo_url)!} alt="" />` : nothing}
         <h2>${label}</h2>
@@ -360,6 +400,9 @@ export class CredytBillingPortal extends LitElement {
 
   private renderSections(): TemplateResult {
     const visible = this.visibleSections();
+    if (visible.has('wallet') && !this.restShown) {
+      for (const name of visible) if (name !== 'wallet') visible.delete(name);
+    }
     const paired = visible.has('top_up') && visible.has('auto_top_up');
     const part = (name: string) => `section section-${name}`;
     return html`<div class="sections">

@@ -86,3 +86,13 @@ export function addDecimal(a: string, b: string): string {
   const scale = Math.max(x.scale, y.scale);
   return toText(rescale(x, scale) + rescale(y, scale), scale);
 }
+
+/** `value` rounded away from zero to `places` digits: what a payment of a fractional minor unit costs. */
+export function roundUpDecimal(value: string, places: number): string {
+  const x = parse(value);
+  if (x.scale <= places) return toText(rescale(x, places), places);
+  const divisor = 10n ** BigInt(x.scale - places);
+  let units = x.units / divisor;
+  if (x.units % divisor !== 0n) units += x.units < 0n ? -1n : 1n;
+  return toText(units, places);
+}

@@ -17,10 +17,20 @@ export interface TopUpStartedDetail {
   redirect_url: string;
 }
 
+export interface RedirectDetail {
+  /** Why the portal leaves the page: `card_setup` is Stripe's page that saves a card for automatic top-up. */
+  reason: 'card_setup';
+  /** The asset whose automatic top-up needs the card. */
+  asset: string;
+  /** Where the portal is about to send the customer; cancel the event to go there yourself (e.g. in a popup). */
+  url: string;
+}
+
 export interface PortalEvents {
   'credyt-ready': ReadyDetail;
   'credyt-session-expired': SessionExpiredDetail;
   'credyt-top-up-started': TopUpStartedDetail;
+  'credyt-redirect': RedirectDetail;
   'credyt-error': Problem;
 }
 
@@ -29,6 +39,7 @@ declare global {
     'credyt-ready': CustomEvent<ReadyDetail>;
     'credyt-session-expired': CustomEvent<SessionExpiredDetail>;
     'credyt-top-up-started': CustomEvent<TopUpStartedDetail>;
+    'credyt-redirect': CustomEvent<RedirectDetail>;
     'credyt-error': CustomEvent<Problem>;
   }
 }

@@ -108,7 +108,7 @@ describe('keyboard only', () => {
 
     const next = await tabUntil((e) => inTransactions(e) && e.textContent?.trim() === 'Next page');
     await sendKeys({ press: 'Enter' });
-    await requested(link, (query) => query.includes('cursor=c50'), 'Next page did not load');
+    await requested(link, (query) => query.includes('cursor=c20'), 'Next page did not load');
 
     const category = (await tabUntil((e) => e.getAttribute('name') === 'category', 120, true)) as HTMLSelectElement;
     await sendKeys({ type: 'Top' });

@@ -24,9 +24,9 @@ const XSS = '<img src=x onerror=alert(1)>';
 const DAY = 24 * 60 * 60 * 1000;
 const problem = (status, title, detail, type = 'about:blank') => ({ type, title, status, detail });
 
-const USD = { code: 'USD', name: 'US Dollar', symbol: '$', label: null, precision: 2, fiat: true };
-const CREDITS = { code: 'CREDITS', name: 'Credits', symbol: '✦', label: 'credits', precision: 0, fiat: false };
-const TOKENS = { code: 'TOKENS', name: 'GPU tokens', symbol: null, label: 'tokens', precision: 4, fiat: false };
+const USD = { code: 'USD', name: 'US Dollar', symbol: '$', label: null, precision: 2, fiat: true, rate: '1' };
+const CREDITS = { code: 'CREDITS', name: 'Credits', symbol: '✦', label: 'credits', precision: 0, fiat: false, rate: '0.01' };
+const TOKENS = { code: 'TOKENS', name: 'GPU tokens', symbol: null, label: 'tokens', precision: 4, fiat: false, rate: '0.125' };
 
 function session(scenario) {
   const name = scenario === 'xss' ? `Acme ${XSS}` : 'Acme AI';
@@ -61,7 +61,7 @@ function wallet(scenario) {
     accounts: [
       account('default:USD', USD, '42.5', '42.5', '17.25'),
       account('default:CREDITS', CREDITS, '1250', '12.5', '8000'),
-      account('default:TOKENS', TOKENS, '-3.5', '-0.35', '12.125'),
+      account('default:TOKENS', TOKENS, '-3.5', '-0.4375', '12.125'),
     ],
     spent_this_month: { currency: 'USD', amount: '98.3625' },
   };
@@ -222,6 +222,7 @@ export function fixtureApi() {
   const streamLog = [];
   const topUps = new Map();
   const autoSettings = new Map();
+  const autoUpdates = [];
   const requestLog = [];
   let counter = 0;
 
@@ -278,6 +279,7 @@ export function fixtureApi() {
         streams: streamLog.filter((s) => s.link === link),
         requests: requestLog.filter((r) => r.link === link),
         topUps: [...topUps.values()].filter((t) => t.link === link),
+        autoUpdates: autoUpdates.filter((u) => u.link === link),
       });
     }
     if (path === '/__fixture/checkout') return send(ctx, 200, '<!doctype html><title>Checkout</title>', 'text/html');
@@ -329,16 +331,27 @@ export function fixtureApi() {
       const current = autoSettings.get(`${link}:${asset}`) ?? autoTopUps(scenario).find((s) => s.asset === asset);
       if (!current) return send(ctx, 404, problem(404, 'Not Found', `No auto top-up for ${asset}.`));
       const body = await readJson(ctx.req);
-      if (body.enabled && !current.payment_method) return send(ctx, 200, { setup_url: current.setup_url });
       const updated = { ...current, enabled: body.enabled, threshold: String(body.threshold), amount: String(body.amount) };
+      delete updated.setup_url;
       autoSettings.set(`${link}:${asset}`, updated);
+      autoUpdates.push({ link, asset, body });
+      // As the BFF: the setting, plus where to save a card when one is needed first.
+      if (body.enabled && !current.payment_method) {
+        return send(ctx, 200, { ...updated, status: 'needs_payment_method', setup_url: `https://pay.example/setup/${asset}` });
+      }
       return send(ctx, 200, updated);
     }
     if (path === '/portal/api/top-ups' && ctx.method === 'POST') {
       const body = await readJson(ctx.req);
       const key = `${link}:${body.idempotency_key}`;
       if (!topUps.has(key)) {
-        topUps.set(key, { link, id: `top_${topUps.size + 1}`, asset: body.asset, amount: String(body.amount) });
+        topUps.set(key, {
+          link,
+          id: `top_${topUps.size + 1}`,
+          asset: body.asset,
+          amount: String(body.amount),
+          return_url: body.return_url ?? null,
+        });
       }
       const topUp = topUps.get(key);
       return send(ctx, 201, { id: topUp.id, redirect_url: `${ctx.origin}/__fixture/checkout?top_up=${topUp.id}` });
@@ -346,7 +359,14 @@ export function fixtureApi() {
     const topUpMatch = /^\/portal\/api\/top-ups\/([^/]+)$/.exec(path);
     if (topUpMatch && ctx.method === 'GET') {
       const id = decodeURIComponent(topUpMatch[1]);
-      return send(ctx, 200, { id, status: id.endsWith('paid') ? 'succeeded' : 'pending', asset: 'USD', amount: '25' });
+      const paid = id.endsWith('paid');
+      return send(ctx, 200, {
+        id,
+        status: paid ? 'succeeded' : 'pending',
+        asset: 'USD',
+        amount: '25',
+        receipt_url: paid ? `https://pay.example/receipts/${id}` : null,
+      });
     }
     if (path === '/portal/api/stream') {
       streamLog.push({ link, lastEventId: ctx.get('last-event-id') || null });

@@ -66,18 +66,23 @@ export interface TopUpRequest {
   asset: string;
   amount: string;
   idempotency_key: string;
+  /** The page Stripe sends the customer back to (it must be on one of the platform's allowed origins). */
+  return_url?: string;
 }
 
 export interface AutoTopUpUpdate {
   enabled: boolean;
   threshold: string;
   amount: string;
+  /** Where the card setup page returns to, when a card must be saved first. */
+  return_url?: string;
 }
 
-/** `PUT /portal/api/auto-top-up/{asset}` answers the setting, or where to save a card first. */
+/** `PUT /portal/api/auto-top-up/{asset}` answers the setting, with `setup_url` when a card must be saved first. */
 export type AutoTopUpResult = AutoTopUpSetting | { setup_url: string };
 
-export type TopUpState = StreamEvents['top_up.updated'];
+/** `GET /portal/api/top-ups/{id}`: the top-up's state after the return from Checkout. */
+export type TopUpState = StreamEvents['top_up.updated'] & { receipt_url?: string | null };
 
 type Query = Record<string, string | number | null | undefined>;
 
@@ -117,8 +122,9 @@ export class PortalClient {
     return this.getJson('/session', {}, signal);
   }
 
-  wallet(signal?: AbortSignal): Promise<PortalWallet> {
-    return this.getJson('/wallet', {}, signal);
+  /** `renewOn401: false` answers a 401 as an error instead of renewing the session (for a speculative read). */
+  wallet(signal?: AbortSignal, renewOn401 = true): Promise<PortalWallet> {
+    return this.getJson('/wallet', {}, signal, renewOn401);
   }
 
   spend(query: SpendQuery, signal?: AbortSignal): Promise<PortalSpend> {
@@ -179,8 +185,8 @@ export class PortalClient {
     return this.throwUnlessOk(response);
   }
 
-  private async getJson<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
-    const response = await this.send(this.url(path, query), { method: 'GET', signal, headers: ACCEPT_JSON });
+  private async getJson<T>(path: string, query: Query, signal?: AbortSignal, renewOn401 = true): Promise<T> {
+    const response = await this.send(this.url(path, query), { method: 'GET', signal, headers: ACCEPT_JSON }, renewOn401);
     return (await response.json()) as T;
   }
 

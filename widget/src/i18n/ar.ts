@@ -59,6 +59,8 @@ export const ar: Messages = {
   autoCard: '{brand} تنتهي بـ {last4}، تنتهي صلاحيتها {month}/{year}',
   autoNoCard: 'لا توجد بطاقة محفوظة. يلزم وجود بطاقة للشحن التلقائي.',
   autoSaveCard: 'حفظ بطاقة',
+  autoCardSaved: 'تم حفظ البطاقة. ستستخدمها إعادة الشحن التلقائية.',
+  autoCardCancelled: 'لم يتم حفظ أي بطاقة. تحتاج إعادة الشحن التلقائية إلى بطاقة.',
   autoPending: 'تجري معالجة عملية شحن.',
   autoPaused: 'الشحن التلقائي متوقف مؤقتًا.',
   autoLastError: 'فشل آخر شحن تلقائي بتاريخ {date}: {message}',

@@ -57,6 +57,8 @@ export const en = {
   autoCard: '{brand} ending in {last4}, expires {month}/{year}',
   autoNoCard: 'No card saved yet. A card is needed for automatic top-ups.',
   autoSaveCard: 'Save a card',
+  autoCardSaved: 'Card saved. Automatic top-up will use it.',
+  autoCardCancelled: 'No card was saved. Automatic top-up needs a card to run.',
   autoPending: 'A top-up is being processed.',
   autoPaused: 'Automatic top-up is paused.',
   autoLastError: 'The last automatic top-up failed on {date}: {message}',

@@ -58,6 +58,8 @@ export const es: Messages = {
   autoCard: '{brand} terminada en {last4}, caduca el {month}/{year}',
   autoNoCard: 'No hay ninguna tarjeta guardada. Se necesita una para las recargas automáticas.',
   autoSaveCard: 'Guardar una tarjeta',
+  autoCardSaved: 'Tarjeta guardada. La recarga automática la usará.',
+  autoCardCancelled: 'No se guardó ninguna tarjeta. La recarga automática necesita una tarjeta.',
   autoPending: 'Se está procesando una recarga.',
   autoPaused: 'La recarga automática está en pausa.',
   autoLastError: 'La última recarga automática falló el {date}: {message}',

@@ -98,3 +98,16 @@ export function safeUrl(url: string | null | undefined): string | null {
     return null;
   }
 }
+
+/** The query parameters Stripe's return adds to the page URL (`credyt_top_up`, `credyt_card`, `top_up_id`). */
+const RETURN_PARAMS = /^(credyt_.*|top_up_id)$/;
+
+/**
+ * Where Stripe should send the customer back: the page the portal is on, without the parameters of an earlier
+ * return (the BFF accepts it when the page's origin is one of the platform's allowed origins).
+ */
+export function pageReturnUrl(): string {
+  const url = new URL(window.location.href);
+  for (const name of [...url.searchParams.keys()]) if (RETURN_PARAMS.test(name)) url.searchParams.delete(name);
+  return url.href;
+}

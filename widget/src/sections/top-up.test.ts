@@ -25,9 +25,28 @@ describe('top-up section', () => {
     const input = topUp.querySelector<HTMLInputElement>('input[name="amount"]')!;
     input.value = '300';
     input.dispatchEvent(new Event('input'));
-    // 1,250 credits are worth $12.50: 300 credits cost $3.00.
+    // A credit costs $0.01: 300 credits cost $3.00.
     await waitUntil(() => text(topUp.querySelector('.price')) === 'You pay $3.00');
     input.value = '2.5';
+    input.dispatchEvent(new Event('input'));
+    await waitUntil(() => topUp.querySelector('.field-error'));
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    expect(topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled).to.equal(true);
+  });
+
+  it('prices a custom unit at the asset’s rate, rounded up to the cent as Stripe charges it', async () => {
+    const { el } = await mountPortal();
+    const topUp = await section(el, 'credyt-portal-top-up');
+    const select = await find<HTMLSelectElement>(topUp, 'select');
+    select.value = 'TOKENS'; // 0.125 USD a token
+    select.dispatchEvent(new Event('change'));
+    await waitUntil(() => text(topUp.querySelector('.presets')).includes('tokens'));
+    const input = topUp.querySelector<HTMLInputElement>('input[name="amount"]')!;
+    input.value = '2.5';
+    input.dispatchEvent(new Event('input'));
+    // 2.5 × 0.125 = 0.3125 → $0.32, what the BFF charges (the old balance-ratio estimate said $0.31)
+    await waitUntil(() => text(topUp.querySelector('.price')) === 'You pay $0.32');
+    input.value = '2.55555';
     input.dispatchEvent(new Event('input'));
     await waitUntil(() => topUp.querySelector('.field-error'));
     expect(input.getAttribute('aria-invalid')).to.equal('true');
@@ -52,6 +71,24 @@ describe('top-up section', () => {
     expect(started[0]!.redirect_url).to.match(/\/__fixture\/checkout\?top_up=/);
   });
 
+  it('asks Stripe to come back to this page, without the parameters of an earlier return', async () => {
+    const original = window.location.href;
+    history.replaceState(null, '', '?tab=billing&credyt_top_up=cancelled&top_up_id=top_old');
+    try {
+      const started: TopUpStartedDetail[] = [];
+      const { el, link } = await mountPortal({ setup: (el) => cancelRedirect(el, started) });
+      const topUp = await section(el, 'credyt-portal-top-up');
+      (await find<HTMLButtonElement>(topUp, '.presets button')).click();
+      await waitUntil(() => !topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled);
+      topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      await waitUntil(() => started.length === 1);
+      const [created] = (await fixtureLog(link)).topUps;
+      expect(created!.return_url).to.equal(`${location.origin}${location.pathname}?tab=billing`);
+    } finally {
+      history.replaceState(null, '', original);
+    }
+  });
+
   describe('the return from Checkout', () => {
     const original = window.location.href;
     afterEach(() => history.replaceState(null, '', original));
@@ -61,6 +98,8 @@ describe('top-up section', () => {
       const { el } = await mountPortal();
       const topUp = await section(el, 'credyt-portal-top-up');
       await waitUntil(() => text(topUp.querySelector('[role="status"]')).includes('Payment received'));
+      const receipt = await find<HTMLAnchorElement>(topUp, '[role="status"] a');
+      expect(receipt.href).to.equal('https://pay.example/receipts/top_paid');
     });
 
     it('says the payment is pending until the stream reports it', async () => {

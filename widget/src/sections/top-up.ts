@@ -2,10 +2,10 @@ import { html, css, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { PortalAccount, TopUpStatus } from '@credyt/shared';
 import { ApiError } from '../api/client.ts';
-import { divideDecimal, isDecimal, isZeroDecimal, multiplyDecimal, scaleOf } from '../decimal.ts';
+import { divideDecimal, isDecimal, isZeroDecimal, multiplyDecimal, roundUpDecimal, scaleOf } from '../decimal.ts';
 import { emit } from '../events.ts';
 import { assetFromCode } from '../i18n/index.ts';
-import { PortalSection, safeUrl } from './section.ts';
+import { PortalSection, pageReturnUrl, safeUrl } from './section.ts';
 
 const FIAT_PRESETS = ['10', '25', '50', '100'];
 const UNIT_PRESETS = ['100', '500', '1000', '5000'];
@@ -63,6 +63,7 @@ export class TopUpSection extends PortalSection {
   @state() private pending = false;
   @state() private error: unknown = null;
   @state() private returnState: ReturnState | null = null;
+  @state() private receiptUrl: string | null = null;
   private intent: Intent | null = null;
   private returnedTopUpId: string | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -71,7 +72,10 @@ export class TopUpSection extends PortalSection {
     super.connectedCallback();
     this.readReturn();
     this.unsubscribe = this.stream?.on('top_up.updated', (topUp) => {
-      if (topUp.id === this.returnedTopUpId) this.returnState = returnStateOf(topUp.status);
+      if (topUp.id !== this.returnedTopUpId) return;
+      this.returnState = returnStateOf(topUp.status);
+      // The stream's event has no receipt: read it once the payment went through.
+      if (this.returnState === 'succeeded' && !this.receiptUrl) void this.checkReturnedTopUp(topUp.id);
     });
     window.addEventListener('pageshow', this.onPageShow);
   }
@@ -101,6 +105,7 @@ export class TopUpSection extends PortalSection {
     try {
       const topUp = await this.client.topUp(id);
       if (this.returnState === 'pending') this.returnState = returnStateOf(topUp.status);
+      this.receiptUrl = safeUrl(topUp.receipt_url);
     } catch (error) {
       // Not known yet (or not readable): stay "pending" until the stream says otherwise.
       if (!(error instanceof ApiError)) this.report(error);
@@ -130,8 +135,10 @@ export class TopUpSection extends PortalSection {
       cancelled: ['warning', this.i18n.t('topUpCancelled')],
       failed: ['danger', this.i18n.t('topUpFailed')],
     }[this.returnState];
+    const receipt = this.returnState === 'succeeded' ? this.receiptUrl : null;
     return html`<div class="notice ${message[0]} row" role="status" part="notice">
       <span>${message[1]}</span>
+      ${receipt ? html`<a href=${receipt} target="_blank" rel="noopener noreferrer">${this.i18n.t('receipt')}</a>` : nothing}
       <button type="button" part="button" @click=${() => (this.returnState = null)}>${this.i18n.t('dismiss')}</button>
     </div>`;
   }
@@ -233,7 +240,12 @@ export class TopUpSection extends PortalSection {
     this.pending = true;
     this.error = null;
     try {
-      const topUp = await this.client.createTopUp({ asset, amount, idempotency_key: this.intent.key });
+      const topUp = await this.client.createTopUp({
+        asset,
+        amount,
+        idempotency_key: this.intent.key,
+        return_url: pageReturnUrl(),
+      });
       const detail = { id: topUp.id, asset, amount, redirect_url: topUp.redirect_url };
       this.intent = null;
       const proceed = emit(this, 'credyt-top-up-started', detail, { cancelable: true });
@@ -256,13 +268,15 @@ function validAmount(amount: string, precision: number): boolean {
 }
 
 /**
- * The fiat price of `amount` units. The portal wallet carries each account's fiat value, so the rate is
- * `fiat_value / available` (exact: both are decimal strings), unless the balance is zero.
+ * The fiat price of `amount` units: `amount × asset.rate` rounded up to the currency's minor unit, as the BFF
+ * charges it. Without a rate (an older BFF), the rate is inferred from the balance: `fiat_value / available`.
  */
 function priceOf(account: PortalAccount, amount: string): { amount: string; currency: string } | null {
   if (account.asset.fiat) return { amount, currency: account.asset.code };
   const currency = account.fiat_currency;
   const precision = assetFromCode(currency).precision;
+  const rate = account.asset.rate;
+  if (rate && isDecimal(rate)) return { amount: roundUpDecimal(multiplyDecimal(amount, rate), precision), currency };
   if (account.fiat_value === null || isZeroDecimal(account.available)) return null;
   const price = divideDecimal(multiplyDecimal(amount, account.fiat_value), account.available, precision);
   return { amount: price.replace(/^-/, ''), currency };

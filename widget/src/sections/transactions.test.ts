@@ -14,13 +14,21 @@ describe('transactions section', () => {
     const { el } = await mountPortal();
     const transactions = await section(el, 'credyt-portal-transactions');
     const rows = (await find(transactions, 'tbody')).querySelectorAll('tr');
-    expect(rows).to.have.length(50);
+    expect(rows).to.have.length(20);
     const receipt = rows[0]!.querySelector<HTMLAnchorElement>('a')!;
     expect(receipt.href).to.equal('https://pay.example/receipts/rcpt_1');
     expect(receipt.getAttribute('aria-label')).to.equal('Receipt: top up #1');
     expect(text(rows[0]!.querySelector('.category'))).to.equal('Top-up');
-    transactions.querySelectorAll<HTMLButtonElement>('.pager button')[1]!.click();
-    await waitUntil(() => transactions.querySelectorAll('tbody tr').length === 10);
+    const [previous, next] = transactions.querySelectorAll<HTMLButtonElement>('.pager button');
+    expect(previous!.disabled).to.equal(true);
+    next!.click();
+    await waitUntil(() => text(transactions.querySelector('tbody td:nth-child(2)')).startsWith('adjustment #21'));
+    expect(transactions.querySelectorAll('tbody tr')).to.have.length(20);
+    next!.click();
+    await waitUntil(() => text(transactions.querySelector('tbody td:nth-child(2)')).startsWith('gift #41'));
+    expect(next!.disabled).to.equal(true);
+    previous!.click();
+    await waitUntil(() => text(transactions.querySelector('tbody td:nth-child(2)')).startsWith('adjustment #21'));
   });
 
   it('filters by category, asset and month', async () => {

@@ -9,7 +9,7 @@ import { CursorPages, PortalSection, safeUrl } from './section.ts';
 /** The contract's categories (kept here rather than imported: the shared module's value pulls zod into the bundle). */
 export const CATEGORIES = ['top_up', 'auto_top_up', 'usage', 'fee', 'refund', 'gift', 'adjustment'] as const satisfies readonly Category[];
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 20;
 const MONTHS_BACK = 12;
 
 interface Filters {

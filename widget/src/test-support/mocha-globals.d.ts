@@ -6,7 +6,7 @@ interface MochaTestContext {
   timeout(ms: number): void;
 }
 
-declare function describe(title: string, body: () => void): void;
+declare function describe(title: string, body: (this: MochaTestContext) => void): void;
 declare function it(title: string, body: (this: MochaTestContext) => void | Promise<void>): void;
 declare function beforeEach(body: () => void | Promise<void>): void;
 declare function afterEach(body: () => void | Promise<void>): void;

@@ -90,7 +90,8 @@ export async function emitStreamEvent(link: string, event: string, data: unknown
 export interface FixtureLog {
   streams: Array<{ lastEventId: string | null }>;
   requests: Array<{ method: string; path: string; query: string }>;
-  topUps: Array<{ id: string; asset: string; amount: string }>;
+  topUps: Array<{ id: string; asset: string; amount: string; return_url: string | null }>;
+  autoUpdates: Array<{ asset: string; body: { enabled: boolean; threshold: string; amount: string; return_url?: string } }>;
 }
 
 export async function fixtureLog(link: string): Promise<FixtureLog> {

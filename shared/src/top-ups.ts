@@ -6,8 +6,12 @@ export const PortalTopUpRequest = z.object({
   asset: z.string().min(1),
   amount: DecimalInput,
   idempotency_key: z.string().min(8).max(200),
+  /** Keep the card for auto top-up (Stripe's `setup_future_usage`). */
+  save_card: z.boolean().optional(),
+  /** Where Stripe sends the customer back; must be on one of the platform's allowed origins. */
+  return_url: z.string().optional(),
 });
-export const PortalTopUp = z.object({ id: z.string(), redirect_url: z.string() });
+export const PortalTopUp = z.object({ id: z.string(), redirect_url: z.string(), status: z.string().optional() });
 export type PortalTopUp = z.infer<typeof PortalTopUp>;
 
 export const TopUpStatus = z.enum(['initiated', 'pending', 'succeeded', 'failed', 'cancelled', 'expired']);
@@ -37,11 +41,18 @@ export const AutoTopUpSetting = z.object({
 export type AutoTopUpSetting = z.infer<typeof AutoTopUpSetting>;
 
 /** `PUT /portal/api/auto-top-up/{asset}` */
-export const AutoTopUpUpdate = z.object({ enabled: z.boolean(), threshold: DecimalInput, amount: DecimalInput });
+export const AutoTopUpUpdate = z.object({
+  enabled: z.boolean(),
+  threshold: DecimalInput,
+  amount: DecimalInput,
+  /** Where Stripe sends the customer back after saving a card. */
+  return_url: z.string().optional(),
+});
 
 export const TopUpUpdated = z.object({
   id: z.string(),
   status: TopUpStatus,
   asset: z.string(),
   amount: DecimalString,
+  receipt_url: z.string().nullable().optional(),
 });

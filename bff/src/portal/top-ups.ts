@@ -54,7 +54,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
           body: {
             content: {
               'application/json': {
-                schema: PortalTopUpRequest.extend({ save_card: z.boolean().optional(), return_url: z.string().optional() }),
+                schema: PortalTopUpRequest,
               },
             },
             required: true,
@@ -119,7 +119,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         request: {
           params: z.object({ asset: z.string() }),
           body: {
-            content: { 'application/json': { schema: AutoTopUpUpdate.extend({ return_url: z.string().optional() }) } },
+            content: { 'application/json': { schema: AutoTopUpUpdate } },
             required: true,
           },
         },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PortalWallet } from './wallet.ts';
 
 export const Branding = z.object({
   name: z.string(),
@@ -43,3 +44,10 @@ export const PortalSession = z.object({
   expires_at: z.string(),
 });
 export type PortalSession = z.infer<typeof PortalSession>;
+
+/**
+ * The embedded exchange's answer: the access token, plus the session and wallet it opens (so the first paint
+ * needs one request, not three).
+ */
+export const SessionExchanged = AccessToken.extend({ session: PortalSession, wallet: PortalWallet });
+export type SessionExchanged = z.infer<typeof SessionExchanged>;

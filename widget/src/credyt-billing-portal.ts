@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { provide } from '@lit/context';
 import { Task } from '@lit/task';
 import type { PortalAccount, PortalSession, PortalWallet, Section, StreamEvents } from '@credyt/shared';
-import { ApiError, PortalClient, isAbort, type AuthMode } from './api/client.ts';
+import { ApiError, PortalClient, isAbort, type AuthMode, type Exchanged } from './api/client.ts';
 import { PortalStream, type StreamState } from './api/stream.ts';
 import { clientContext, i18nContext, sessionContext, streamContext, walletContext, type WalletState } from './context.ts';
 import { emit } from './events.ts';
@@ -218,14 +218,16 @@ export class CredytBillingPortal extends LitElement {
     const client = reuse ? this.client! : new PortalClient({ apiBase, mode, onUnauthorized: () => this.renew() });
     this.client = client;
     try {
+      let opened: Exchanged | null = null;
       if (token && !reuse) {
-        await this.exchange(client, token, signal);
+        opened = await this.exchange(client, token, signal);
         this.exchanged = { apiBase, token };
       }
-      const wallet = client.wallet(signal, false);
+      // The exchange usually answers with the session and wallet too; otherwise read both at once.
+      const wallet = opened?.wallet ? Promise.resolve(opened.wallet) : client.wallet(signal, false);
       wallet.catch(() => undefined); // read (and reported) by the wallet task; unread if the session fails
       this.prefetchedWallet = wallet;
-      const session = await client.session(signal);
+      const session = opened?.session ?? (await client.session(signal));
       this.session = session;
       await this.applyLocale();
       signal.throwIfAborted();
@@ -244,12 +246,13 @@ export class CredytBillingPortal extends LitElement {
     }
   }
 
-  private async exchange(client: PortalClient, token: string, signal: AbortSignal): Promise<void> {
+  private async exchange(client: PortalClient, token: string, signal: AbortSignal): Promise<Exchanged | null> {
     try {
-      await client.exchange(token, signal);
+      return await client.exchange(token, signal);
     } catch (error) {
       // A used or expired link: the same path as a session that ends later.
       if (!(error instanceof ApiError && error.status === 401 && (await this.renew()))) throw error;
+      return null;
     }
   }
 

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { SessionExchange, type AccessToken, type PortalSession } from '@credyt/shared';
+import { SessionExchange, type AccessToken, type PortalSession, type SessionExchanged } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { customers, platforms, portalSessions } from '../db/schema/index.ts';
@@ -11,6 +11,7 @@ import { constantTimeEqual, newSecret, sha256 } from '../ids.ts';
 import type { SessionCache } from './session-cache.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
 import { validJson } from './validate.ts';
+import { loadWallet } from './wallet.ts';
 
 /** An access session (hosted cookie or embedded bearer) lives this long after the link is exchanged. */
 export const ACCESS_LIFETIME_MS = 60 * 60 * 1000;
@@ -122,18 +123,21 @@ export function requirePortalSession(db: Database, clock: Clock): MiddlewareHand
     const ended = sessionEnded(found.session, clock.now());
     if (ended === 'revoked') throw unauthorized('The portal session was revoked.');
     if (ended === 'expired') throw unauthorized('The portal session has expired. Open the portal again.');
-    const info: PortalSessionInfo = {
-      sessionId: found.session.id,
-      platform: found.platform,
-      customer: found.customer,
-      customerId: found.session.customerId,
-      returnUrl: found.session.returnUrl,
-      locale: found.session.locale,
-      expiresAt: found.session.accessExpiresAt!,
-    };
-    c.set('portal', info);
+    c.set('portal', sessionInfo(found));
     c.header('Cache-Control', 'no-store');
     await next();
+  };
+}
+
+function sessionInfo(found: SessionLookup): PortalSessionInfo {
+  return {
+    sessionId: found.session.id,
+    platform: found.platform,
+    customer: found.customer,
+    customerId: found.session.customerId,
+    returnUrl: found.session.returnUrl,
+    locale: found.session.locale,
+    expiresAt: found.session.accessExpiresAt!,
   };
 }
 
@@ -183,7 +187,12 @@ export function exchangeRoutes(db: Database, clock: Clock) {
     const result = await redeemLink(db, clock, c.req.valid('json').token);
     if (!result.ok) throw linkProblem(result.reason, 401);
     const body: AccessToken = { access_token: result.accessToken, expires_at: result.expiresAt.toISOString() };
-    return c.json(body, 201);
+    // The session and wallet ride along: the element paints its first balances from this one answer.
+    const found = await findByAccessToken(db, sha256(result.accessToken), undefined);
+    if (!found) return c.json(body, 201);
+    const info = sessionInfo(found);
+    const exchanged: SessionExchanged = { ...body, session: presentSession(info), wallet: await loadWallet(db, info, 'UTC', clock.now()) };
+    return c.json(exchanged, 201);
   });
 }
 

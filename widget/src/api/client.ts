@@ -7,11 +7,15 @@ import type {
   PortalTopUp,
   PortalWallet,
   Problem,
+  SessionExchanged,
   SpendInterval,
   StreamEvents,
   TransactionsPage,
   UsagePage,
 } from '@credyt/shared';
+
+/** The exchange's answer; `session` and `wallet` are there when the BFF sends them along. */
+export type Exchanged = AccessToken & Partial<Pick<SessionExchanged, 'session' | 'wallet'>>;
 
 /** A failed call, carrying the RFC 9457 problem the portal API answered (or one describing a network failure). */
 export class ApiError extends Error {
@@ -111,9 +115,10 @@ export class PortalClient {
   }
 
   /** Exchanges a single-use link token for an access token (embedded mode). */
-  async exchange(token: string, signal?: AbortSignal): Promise<AccessToken> {
+  /** Answers with the session and wallet too when the BFF sends them (it does), saving two requests. */
+  async exchange(token: string, signal?: AbortSignal): Promise<Exchanged> {
     const response = await this.send(this.url('/session'), jsonInit('POST', { token }, signal), false);
-    const answer = (await response.json()) as AccessToken;
+    const answer = (await response.json()) as Exchanged;
     this.accessToken = answer.access_token;
     return answer;
   }

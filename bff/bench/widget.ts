@@ -173,7 +173,12 @@ async function portalLoad(browser: Browser, pages: string, token: string) {
       : exchange.responseEnd -
         exchange.startTime +
         (reads.length > 0 ? Math.max(...reads.map((e) => e.responseEnd)) - Math.min(...reads.map((e) => e.startTime)) : 0);
-    return { fromScriptStart: painted - (script?.startTime ?? NaN), fromNavigation: painted, apiWait };
+    const breakdown = {
+      download: (script?.responseEnd ?? NaN) - (script?.startTime ?? NaN),
+      untilExchange: (exchange?.startTime ?? NaN) - (script?.responseEnd ?? NaN),
+      afterData: painted - Math.max(exchange?.responseEnd ?? NaN, ...reads.map((e) => e.responseEnd)),
+    };
+    return { fromScriptStart: painted - (script?.startTime ?? NaN), fromNavigation: painted, apiWait, breakdown };
   });
   await context.close();
   return figures;
@@ -184,6 +189,7 @@ async function firstBalances(browser: Browser, bff: BffProcess, pages: string, c
   const fromScript: number[] = [];
   const fromNavigation: number[] = [];
   const apiWait: number[] = [];
+  const parts = { download: [] as number[], untilExchange: [] as number[], afterData: [] as number[] };
   for (let i = 0; i < LOADS + 2; i++) {
     const token = await link(bff, customerId);
     const paint = await emptyPagePaint(browser, pages);
@@ -193,6 +199,7 @@ async function firstBalances(browser: Browser, bff: BffProcess, pages: string, c
     fromScript.push(load.fromScriptStart);
     fromNavigation.push(load.fromNavigation);
     apiWait.push(load.apiWait);
+    for (const key of Object.keys(parts) as (keyof typeof parts)[]) parts[key].push(load.breakdown[key]);
   }
   const base = median(empty);
   const script = median(fromScript);
@@ -200,6 +207,10 @@ async function firstBalances(browser: Browser, bff: BffProcess, pages: string, c
   line('baseline: page with an empty <div>, navigation -> first paint p50', ms(base));
   line('portal: script start -> first balances painted p50 (<= 150 ms)', ms(script), `x${(script / base).toFixed(1)} baseline`);
   line('  of which waiting on the portal API (the exchange answers with session and wallet) p50', ms(median(apiWait)));
+  line(
+    '  script download / script loaded -> exchange sent / data -> painted, p50',
+    [parts.download, parts.untilExchange, parts.afterData].map((v) => ms(median(v))).join(' / '),
+  );
   line(
     'portal: navigation -> first balances painted p50',
     ms(median(fromNavigation)),

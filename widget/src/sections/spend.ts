@@ -228,7 +228,12 @@ export class SpendSection extends PortalSection {
         color: index === 0 ? primary : (PALETTE[(index - 1) % PALETTE.length] ?? primary),
       };
     });
-    const compact = new Intl.NumberFormat(this.i18n.locale, { notation: 'compact', maximumFractionDigits: 2 });
+    // Axis ticks say their unit: "$2.5" for money; custom units stay bare numbers (the legend names them).
+    const compact = new Intl.NumberFormat(this.i18n.locale, {
+      notation: 'compact',
+      maximumFractionDigits: 2,
+      ...(unitAsset.fiat ? { style: 'currency' as const, currency: unitAsset.code } : {}),
+    });
     return {
       labels: periods.map((period) => this.i18n.period(period, this.interval)),
       datasets,

@@ -117,7 +117,12 @@ export class TopUpSection extends PortalSection {
   }
 
   private get account(): PortalAccount | undefined {
-    return this.accounts.find((account) => account.asset.code === this.assetCode) ?? this.accounts[0];
+    // Until the customer picks one, offer money first: the account in the platform's currency, else any fiat one.
+    return (
+      this.accounts.find((account) => account.asset.code === this.assetCode) ??
+      this.accounts.find((account) => account.asset.fiat) ??
+      this.accounts[0]
+    );
   }
 
   protected override render(): TemplateResult {

@@ -117,3 +117,40 @@ export async function balanceOf(p: TestPlatform, customerId: string, asset: stri
   const wallet = await p.call('GET', `/customers/${customerId}/wallet`);
   return (wallet.body.accounts as { asset: string; available: string }[]).find((a) => a.asset === asset)?.available ?? '0';
 }
+
+export interface CleanDatabase {
+  url: string;
+  describe: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A clean database: an in-memory PGlite unless `DATABASE_URL` is a `postgres://` URL; then a new database on that
+ * server (dropped afterwards), so no other suite's auto top-up worker can claim this suite's attempts. Without
+ * the right to create one, the given database itself, where a new platform of the suite's own is clean.
+ */
+export async function cleanDatabase(): Promise<CleanDatabase> {
+  const given = process.env.DATABASE_URL ?? '';
+  if (!/^postgres(ql)?:\/\//.test(given)) return { url: 'memory:', describe: 'in-memory PGlite', drop: async () => {} };
+  const name = `credyt_t_${randomBytes(6).toString('hex')}`;
+  const admin = await openDatabase(given, { poolSize: 1 });
+  try {
+    await admin.db.execute(`create database ${name}`);
+  } catch (err) {
+    await admin.close();
+    return { url: given, describe: `DATABASE_URL itself (cannot create a database: ${(err as Error).message})`, drop: async () => {} };
+  }
+  const url = new URL(given);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    describe: `PostgreSQL database ${name}`,
+    async drop() {
+      try {
+        await admin.db.execute(`drop database if exists ${name} with (force)`);
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}

@@ -7,7 +7,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { openDatabase } from '@credyt/bff/src/db/client.ts';
 import { StartError, startDemo, type RunningDemo } from '../src/start.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,42 +26,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface E2eDatabase {
-  url: string;
-  describe: string;
-  drop(): Promise<void>;
-}
-
-/**
- * A clean database: an in-memory PGlite unless `DATABASE_URL` is a `postgres://` URL; then a new database on that
- * server (dropped afterwards), so no other suite's auto top-up worker can claim this journey's attempts. Without
- * the right to create one, the given database itself, where the journey's new platform (its own key) is clean.
- */
-export async function e2eDatabase(): Promise<E2eDatabase> {
-  const given = process.env.DATABASE_URL ?? '';
-  if (!/^postgres(ql)?:\/\//.test(given)) return { url: 'memory:', describe: 'in-memory PGlite', drop: async () => {} };
-  const name = `credyt_e2e_${randomBytes(6).toString('hex')}`;
-  const admin = await openDatabase(given, { poolSize: 1 });
-  try {
-    await admin.db.execute(`create database ${name}`);
-  } catch (err) {
-    await admin.close();
-    return { url: given, describe: `DATABASE_URL itself (cannot create a database: ${(err as Error).message})`, drop: async () => {} };
-  }
-  const url = new URL(given);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    describe: `PostgreSQL database ${name}`,
-    async drop() {
-      try {
-        await admin.db.execute(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
-}
+export { cleanDatabase as e2eDatabase, type CleanDatabase as E2eDatabase } from '../../bff/test/helpers.ts';
 
 /** The whole demo (emulator, BFF with its worker, demo site) on free ports, for a new platform of its own. */
 export async function startE2eDemo(databaseUrl: string): Promise<RunningDemo> {

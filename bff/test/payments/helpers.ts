@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.ts';
 import { AutoTopUpWorker } from '../../src/payments/auto-top-up.ts';
 import { createStripeClient } from '../../src/payments/stripe.ts';
 import { ensurePlatformWithKey } from '../../src/platform/platforms.ts';
-import { TEST_DATABASE_URL, type TestPlatform } from '../helpers.ts';
+import { cleanDatabase, type TestPlatform } from '../helpers.ts';
 
 export const WEBHOOK_SECRET = 'whsec_payments_test_secret';
 
@@ -32,7 +32,9 @@ export interface PaymentsContext {
  */
 export async function createPaymentsContext(options: { stripeTimeoutMs?: number } = {}): Promise<PaymentsContext> {
   const emulator = await startStripeEmulator({ port: 0, webhookUrl: '', webhookSecret: WEBHOOK_SECRET });
-  const database = await openDatabase(TEST_DATABASE_URL, { poolSize: 20 });
+  // A database of its own: every suite here runs an auto top-up worker, which claims any platform's attempts.
+  const clean = await cleanDatabase();
+  const database = await openDatabase(clean.url, { poolSize: 20 });
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
   const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
   const stripe = createStripeClient(config.stripe, {
@@ -94,6 +96,7 @@ export async function createPaymentsContext(options: { stripeTimeoutMs?: number 
       server.close();
       await emulator.close().catch(() => undefined); // a test may have stopped it already
       await database.close();
+      await clean.drop();
     },
   };
 }

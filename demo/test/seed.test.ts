@@ -1,3 +1,4 @@
+import { PortalSession, PortalWallet, UsagePage } from '@credyt/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@credyt/bff/src/app.ts';
 import { loadConfig } from '@credyt/bff/src/config.ts';
@@ -94,14 +95,15 @@ describe('demo seed', () => {
         body: JSON.stringify({ token: link.token }),
       });
       const { access_token } = (await exchange.json()) as { access_token: string };
-      const read = async (path: string) =>
-        (await app.request(`/portal/api${path}`, { headers: { authorization: `Bearer ${access_token}` } })).json() as Promise<any>;
-      const wallet = await read('/wallet');
+      const read = async (path: string): Promise<unknown> =>
+        (await app.request(`/portal/api${path}`, { headers: { authorization: `Bearer ${access_token}` } })).json();
+      const usage = async (query: string) => UsagePage.parse(await read(`/usage?${query}`)).items;
+      const wallet = PortalWallet.parse(await read('/wallet'));
       return {
-        session: await read('/session'),
-        usage: (await read('/usage?limit=200')).items as any[],
-        balances: Object.fromEntries(wallet.accounts.map((a: any) => [a.asset.code, Number(a.available)])),
-        read,
+        session: PortalSession.parse(await read('/session')),
+        usage: await usage('limit=200'),
+        balances: Object.fromEntries(wallet.accounts.map((a) => [a.asset.code, Number(a.available)])),
+        readUsage: usage,
       };
     };
     const main = await portalOf(summary.customers.main);
@@ -119,8 +121,8 @@ describe('demo seed', () => {
     expect(main.usage.some((i) => i.product.code === 'lumen-video')).toBe(true);
     expect(other.usage.some((i) => i.product.code === 'lumen-video')).toBe(false);
     // A query parameter naming the other customer changes nothing: the session decides.
-    const sneaky = await other.read(`/usage?limit=200&customer_id=${summary.customers.main}`);
-    expect(sneaky.items.some((i: any) => mainIds.has(i.id))).toBe(false);
+    const sneaky = await other.readUsage(`limit=200&customer_id=${summary.customers.main}`);
+    expect(sneaky.some((i) => mainIds.has(i.id))).toBe(false);
   });
 
   it('is idempotent: a second run changes no balance and sends no new event', async () => {

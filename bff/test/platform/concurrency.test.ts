@@ -56,7 +56,7 @@ describe.runIf(onPostgres || process.env.CONCURRENCY_ON_PGLITE)('ledger under co
       headers: { 'content-type': 'application/json', 'x-credyt-api-key': p.apiKey },
       body: JSON.stringify(body),
     });
-    const json = (await res.json()) as any;
+    const json: unknown = await res.json();
     if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(json)}`);
     return json;
   };

@@ -35,7 +35,7 @@ async function platformOfLink(db: Database, body: unknown): Promise<PlatformRow 
  * real request is then judged against its own platform. Never `*`, never credentials: the cookie is same-site.
  */
 export function portalCors(db: Database): MiddlewareHandler<PortalEnv> {
-  return cors({
+  const grant = cors({
     origin: async (origin, c) => {
       const wanted = origin.toLowerCase();
       if (!/^https?:\/\/[^/\s]+$/.test(wanted)) return null;
@@ -55,4 +55,7 @@ export function portalCors(db: Database): MiddlewareHandler<PortalEnv> {
     exposeHeaders: ['Content-Disposition'],
     maxAge: 600,
   }) as MiddlewareHandler<PortalEnv>;
+  // A request without Origin (same-origin GET, a server, a script) has nothing to grant, so it skips the work;
+  // `Vary: Origin` is moot there: every portal API answer is `no-store`.
+  return (c, next) => (c.req.header('origin') === undefined ? next() : grant(c, next));
 }

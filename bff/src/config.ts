@@ -11,6 +11,8 @@ const Environment = z.object({
       message: 'must be a postgres:// URL, "memory:", or a directory for the embedded database',
     })
     .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_READ_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'must be a Stripe secret key (sk_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be a Stripe webhook secret (whsec_…)').optional(),
   STRIPE_API_BASE: Url.optional(),
@@ -22,6 +24,8 @@ export interface Config {
   port: number;
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** postgres.js pools: transactions and ordinary queries; the pipelined hot reads (wallet). */
+  pool: { size: number; readSize: number };
   stripe: { secretKey: string; webhookSecret: string; apiBase: string | undefined };
   bootstrapApiKey: string | undefined;
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
@@ -42,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    pool: { size: e.DATABASE_POOL_SIZE, readSize: e.DATABASE_READ_POOL_SIZE },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? 'sk_test_local_emulator',
       webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? 'whsec_test_secret',

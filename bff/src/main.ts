@@ -20,7 +20,7 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { poolSize: config.pool.size, readPoolSize: config.pool.readSize });
   if (config.bootstrapApiKey) await ensurePlatformWithKey(database.db, config.bootstrapApiKey, 'Bootstrap platform');
   const stripe = createStripeClient(config.stripe);
   const app = createApp({ database, config, logger, stripe });

@@ -97,7 +97,7 @@ async function startEmulator(config: Config, port: number, stoppers: Stopper[]):
 
 async function startBff(config: Config, apiKey: string, stoppers: Stopper[]): Promise<DatabaseHandle> {
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { poolSize: config.pool.size, readPoolSize: config.pool.readSize });
   stoppers.unshift(() => database.close());
   await ensurePlatformWithKey(database.db, apiKey, PLATFORM_NAME);
   const stripe = createStripeClient(config.stripe);

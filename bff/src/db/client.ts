@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -32,10 +32,24 @@ const MIGRATION_LOCK = 727_172_001;
  * `postgres://…` → postgres.js; `memory:` → in-memory PGlite; anything else (or unset) → PGlite persisted in
  * that directory (default `./.data/pglite`). Migrations run before the handle is returned.
  */
-export async function openDatabase(url: string | undefined, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+export interface PoolOptions {
+  /** Connections for transactions and ordinary queries (postgres.js opens them as needed). */
+  poolSize?: number;
+  /** Connections for the hot single-statement reads of `preparedRows`, which pipeline many queries per connection. */
+  readPoolSize?: number;
+}
+
+/** The read pool behind each postgres.js-backed `Database`; PGlite has one connection and needs none. */
+const readPools = new WeakMap<object, postgres.Sql>();
+
+export async function openDatabase(url: string | undefined, options: PoolOptions = {}): Promise<DatabaseHandle> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const client = postgres(url, { max: options.poolSize ?? 20, onnotice: () => {}, prepare: true });
+    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare: true });
+    // Hot reads get their own few connections: they never queue behind a transaction holding a pooled connection,
+    // and under load postgres.js pipelines them, so one write and one wake-up carry many queries.
+    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare: true });
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' });
+    readPools.set(db, reads);
     await migrateWithLock(url);
     return {
       db: db as unknown as Database,
@@ -44,7 +58,9 @@ export async function openDatabase(url: string | undefined, options: { poolSize?
         const sub = await client.listen(channel, onPayload);
         return () => sub.unlisten();
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
+      },
     };
   }
   let dataDir: string | undefined;
@@ -108,13 +124,17 @@ export async function transact<T>(db: Database, run: (tx: Transaction) => Promis
 const rawDialect = new PgDialect({ casing: 'snake_case' });
 
 /**
- * Runs a drizzle `sql` query as a prepared statement on whichever driver is behind `db` and returns its rows.
- * For hot read paths: drizzle prepares only its `.prepare()` builders, and a raw `execute` is parsed by PostgreSQL on
- * every call. Column values come as the driver gives them (numeric as text, int as number, json parsed).
+ * Renders a drizzle `sql` query once, to text and parameters with `sql.placeholder(name)` slots, and returns a
+ * function that runs it as a prepared statement on whichever driver is behind `db`. For hot read paths: drizzle
+ * prepares only its `.prepare()` builders, and rendering a large template costs on every call. Column values come
+ * as the driver gives them (numeric as text, int as number, json parsed).
  */
-export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
-  const { sql: text, params } = rawDialect.sqlToQuery(query);
-  const client = (db as unknown as { $client: unknown }).$client;
-  if (client instanceof PGlite) return (await client.query<T>(text, params)).rows;
-  return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+export function preparedRows<T>(query: SQL): (db: Database, values: Record<string, unknown>) => Promise<T[]> {
+  const { sql: text, params: slots } = rawDialect.sqlToQuery(query);
+  return async (db, values) => {
+    const params = fillPlaceholders(slots, values);
+    const client = readPools.get(db) ?? (db as unknown as { $client: unknown }).$client;
+    if (client instanceof PGlite) return (await client.query<T>(text, params)).rows;
+    return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+  };
 }

@@ -141,7 +141,7 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
     if (!balance) continue;
     await tx
       .update(accounts)
-      .set({ balance: toDecimalString(balance) })
+      .set({ balance: toDecimalString(balance), version: sql`${accounts.version} + 1` })
       .where(and(eq(accounts.customerId, customerId), eq(accounts.name, k.name), eq(accounts.assetCode, k.asset)));
   }
 

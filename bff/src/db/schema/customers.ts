@@ -1,4 +1,4 @@
-import { index, numeric, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, index, numeric, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { products } from './catalog.ts';
 import { platforms } from './tenancy.ts';
 
@@ -45,6 +45,8 @@ export const accounts = pgTable(
     assetCode: text().notNull(),
     platformId: text().notNull(),
     balance: numeric().notNull().default('0'),
+    /** Bumped with every append that moves the balance (and the spend rollups, in the same transaction). */
+    version: bigint({ mode: 'number' }).notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.name, t.assetCode] })],

@@ -132,7 +132,9 @@ export async function benchPortal() {
       api<{ id: string }>(bff, 'POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
     const big = await newCustomer('big');
     const small = await newCustomer('small');
-    const platformId = (await postgres(url, { max: 1 })`select platform_id from customers where id = ${big.id}`)[0]!.platform_id as string;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    const platformId = (await admin`select platform_id from customers where id = ${big.id}`)[0]!.platform_id as string;
+    await admin.end();
     await seedHistory(url, platformId, big.id, BIG);
     await seedHistory(url, platformId, small.id, SMALL);
     const bigToken = await accessToken(bff, big.id);
@@ -140,21 +142,35 @@ export async function benchPortal() {
 
     console.log('\n# Portal API (PostgreSQL; BFF in its own process)');
     const auth = { authorization: `Bearer ${bigToken}` };
+    // Three interleaved rounds, so a shift in what else the machine is doing hits every route alike; medians reported.
     await cannon(`${bff.url}/livez`, {}, 64, 2); // warm-up
-    const trivial = await cannon(`${bff.url}/livez`, {}, 64, 8);
-    const roundTrip = await cannon(`${bff.url}/healthz`, {}, 64, 8);
-    const wallet = await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 8);
-    if (wallet.non2xx > 0) throw new Error(`wallet answered ${wallet.non2xx} non-2xx`);
-    line('baseline: GET /livez, 64 connections', `${trivial.requests.average.toFixed(0)} req/s`);
+    await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 2);
+    const rounds: { trivial: number; roundTrip: number; wallet: number; p99: number }[] = [];
+    for (let round = 0; round < 3; round++) {
+      const trivial = await cannon(`${bff.url}/livez`, {}, 64, 5);
+      const roundTrip = await cannon(`${bff.url}/healthz`, {}, 64, 5);
+      const wallet = await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 5);
+      if (wallet.non2xx > 0) throw new Error(`wallet answered ${wallet.non2xx} non-2xx`);
+      rounds.push({
+        trivial: trivial.requests.average,
+        roundTrip: roundTrip.requests.average,
+        wallet: wallet.requests.average,
+        p99: wallet.latency.p99,
+      });
+    }
+    const median = (pick: (r: (typeof rounds)[number]) => number) => rounds.map(pick).sort((a, b) => a - b)[1]!;
+    line('baseline: GET /livez, 64 connections (median of 3 rounds)', `${median((r) => r.trivial).toFixed(0)} req/s`);
     line(
       'reference: GET /healthz (one `select 1` round trip)',
-      `${roundTrip.requests.average.toFixed(0)} req/s`,
-      `${(roundTrip.requests.average / trivial.requests.average).toFixed(2)}× baseline`,
+      `${median((r) => r.roundTrip).toFixed(0)} req/s`,
+      `${median((r) => r.roundTrip / r.trivial).toFixed(2)}× baseline`,
     );
     line(
       'GET /portal/api/wallet, 64 connections',
-      `${wallet.requests.average.toFixed(0)} req/s`,
-      `${(wallet.requests.average / trivial.requests.average).toFixed(2)}× baseline (target ≥ 0.20×), p99 ${wallet.latency.p99} ms (target ≤ 25)`,
+      `${median((r) => r.wallet).toFixed(0)} req/s`,
+      `${median((r) => r.wallet / r.trivial).toFixed(2)}× baseline (target ≥ 0.20×; rounds ${rounds
+        .map((r) => (r.wallet / r.trivial).toFixed(2))
+        .join(' ')}), p99 ${median((r) => r.p99)} ms, worst ${Math.max(...rounds.map((r) => r.p99))} ms (target ≤ 25)`,
     );
 
     const month = new Date(Date.now() - 90 * 86400_000).toISOString().slice(0, 7);

@@ -224,6 +224,7 @@ describe('against the real BFF', function (this: MochaTestContext) {
     const usd = [...(await find(auto, '.settings')).querySelectorAll('form')].find((f) => text(f).includes('US Dollar'))!;
     expect(usd.querySelector('.field-error')).to.equal(null); // untouched: no validation errors yet
     const [threshold, amount] = usd.querySelectorAll<HTMLInputElement>('input[inputmode="decimal"]');
+    expect([threshold!.value, amount!.value]).to.deep.equal(['', '']); // never set up: empty, not "0"
     for (const [input, value] of [
       [threshold!, '10'],
       [amount!, '20'],

@@ -315,10 +315,12 @@ function settingOf(result: AutoTopUpResult): AutoTopUpSetting | null {
 }
 
 function draftOf(setting: AutoTopUpSetting): Draft {
+  // Never set up: empty fields to fill in, rather than a "0" that reads like a setting.
+  const fresh = !setting.enabled && isZeroDecimal(setting.threshold) && isZeroDecimal(setting.amount);
   return {
     enabled: setting.enabled,
-    threshold: setting.threshold,
-    amount: setting.amount,
+    threshold: fresh ? '' : setting.threshold,
+    amount: fresh ? '' : setting.amount,
     saving: false,
     saved: false,
     error: null,

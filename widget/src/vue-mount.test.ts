@@ -4,27 +4,24 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { createApp, h, nextTick, ref, type App } from 'vue/dist/vue.runtime.esm-browser.prod.js';
-import type { CredytBillingPortal } from './credyt-billing-portal.ts';
 import type { TopUpStartedDetail } from './events.ts';
-import { find, linkToken, root, section, text } from './test-support/portal.ts';
+import {
+  checkRerenderedAndTopUp,
+  find,
+  frameworkHost,
+  linkToken,
+  portalIn,
+  section,
+  shownSections as shown,
+  text,
+} from './test-support/portal.ts';
 
 describe('mounted by Vue', () => {
   let app: App | null = null;
-  let host: HTMLElement;
-
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.append(host);
-  });
-
-  afterEach(() => {
+  const host = frameworkHost(() => {
     app?.unmount();
     app = null;
-    host.remove();
   });
-
-  const portalIn = (scope: Element) => scope.querySelector<CredytBillingPortal>('credyt-billing-portal');
-  const shown = (el: CredytBillingPortal) => [...root(el).querySelectorAll('.sections > *')].map((node) => node.localName);
 
   it('takes bound attributes and properties, reacts to changes and reports events to Vue listeners', async () => {
     const sections = ref('wallet');
@@ -47,8 +44,8 @@ describe('mounted by Vue', () => {
           },
         }),
     });
-    app.mount(host);
-    const el = portalIn(host)!;
+    app.mount(host.el);
+    const el = portalIn(host.el)!;
     await waitUntil(() => ready.length === 1, 'credyt-ready did not reach the Vue listener');
     expect(el.token).to.equal(token);
     expect(typeof el.fetchToken).to.equal('function');
@@ -59,19 +56,9 @@ describe('mounted by Vue', () => {
     sections.value = 'wallet, top_up';
     theme.value = 'dark';
     await nextTick();
-    await el.updateComplete;
-    await waitUntil(() => shown(el).length === 2);
-    expect(shown(el)).to.deep.equal(['credyt-portal-wallet', 'credyt-portal-top-up']);
-    expect(el.getAttribute('theme')).to.equal('dark');
-
-    const topUp = await section(el, 'credyt-portal-top-up');
-    (await find<HTMLButtonElement>(topUp, '.presets button')).click();
-    await waitUntil(() => !topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled);
-    topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
-    await waitUntil(() => started.length === 1, 'credyt-top-up-started did not reach the Vue listener');
-    expect(started[0]).to.include({ asset: 'USD', amount: '10' });
+    await checkRerenderedAndTopUp(el, started, 'Vue');
     // Vue re-rendered the element in place: it was not replaced, so the session was not opened twice.
-    expect(portalIn(host)).to.equal(el);
+    expect(portalIn(host.el)).to.equal(el);
     expect(ready).to.have.length(1);
   });
 
@@ -84,13 +71,13 @@ describe('mounted by Vue', () => {
     };
     let render = make();
     app = createApp({ render: () => render() });
-    app.mount(host);
+    app.mount(host.el);
     await waitUntil(() => ready.length === 1);
-    const first = portalIn(host)!;
+    const first = portalIn(host.el)!;
 
     visible.value = false;
     await nextTick();
-    expect(portalIn(host)).to.equal(null);
+    expect(portalIn(host.el)).to.equal(null);
     expect(first.isConnected).to.equal(false);
     expect((first as unknown as { stream?: { state: string } }).stream?.state).to.equal('closed');
 
@@ -98,14 +85,14 @@ describe('mounted by Vue', () => {
     visible.value = true;
     await nextTick();
     await waitUntil(() => ready.length === 2, 'the remounted element did not sign in');
-    const second = portalIn(host)!;
+    const second = portalIn(host.el)!;
     expect(second).to.not.equal(first);
     await find(await section(second, 'credyt-portal-wallet'), '[part="balance"]');
 
     app.unmount();
     app = createApp({ render: make() });
-    app.mount(host);
+    app.mount(host.el);
     await waitUntil(() => ready.length === 3, 'a new app did not mount a working element');
-    await find(await section(portalIn(host)!, 'credyt-portal-wallet'), '[part="balance"]');
+    await find(await section(portalIn(host.el)!, 'credyt-portal-wallet'), '[part="balance"]');
   });
 });

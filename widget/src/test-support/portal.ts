@@ -1,5 +1,5 @@
 /** Helpers for the component tests: mount the portal against the fixture API and look inside its shadow roots. */
-import { waitUntil } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import '../index.ts';
 import type { CredytBillingPortal } from '../credyt-billing-portal.ts';
 
@@ -51,6 +51,43 @@ export function cleanup(): void {
 export function root(el: Element): ShadowRoot {
   if (!el.shadowRoot) throw new Error(`${el.localName} has no shadow root`);
   return el.shadowRoot;
+}
+
+/** A page host for a framework to mount the portal into (the framework tests): created before each test, removed after. */
+export function frameworkHost(unmount: () => void): { readonly el: HTMLElement } {
+  const current = { el: document.createElement('div') };
+  beforeEach(() => {
+    current.el = document.createElement('div');
+    document.body.append(current.el);
+  });
+  afterEach(() => {
+    unmount();
+    current.el.remove();
+  });
+  return current;
+}
+
+/** The portal a framework rendered inside `scope`. */
+export const portalIn = (scope: Element) => scope.querySelector<CredytBillingPortal>('credyt-billing-portal');
+
+/** The sections the portal shows, in page order. */
+export const shownSections = (el: CredytBillingPortal) => [...root(el).querySelectorAll('.sections > *')].map((node) => node.localName);
+
+/**
+ * After a framework re-rendered the portal with `sections="wallet, top_up"` and `theme="dark"`: both sections show,
+ * the theme took, and a preset top-up fires `credyt-top-up-started`, which must reach the framework's listener.
+ */
+export async function checkRerenderedAndTopUp(el: CredytBillingPortal, started: readonly unknown[], framework: string): Promise<void> {
+  await el.updateComplete;
+  await waitUntil(() => shownSections(el).length === 2);
+  expect(shownSections(el)).to.deep.equal(['credyt-portal-wallet', 'credyt-portal-top-up']);
+  expect(el.getAttribute('theme')).to.equal('dark');
+  const topUp = await section(el, 'credyt-portal-top-up');
+  (await find<HTMLButtonElement>(topUp, '.presets button')).click();
+  await waitUntil(() => !topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled);
+  topUp.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+  await waitUntil(() => started.length === 1, `credyt-top-up-started did not reach the ${framework} listener`);
+  expect(started[0]).to.include({ asset: 'USD', amount: '10' });
 }
 
 export type SectionTag =

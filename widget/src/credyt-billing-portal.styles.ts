@@ -1,5 +1,36 @@
 import { css } from 'lit';
 
+/** Text for screen readers only: out of sight, still read. Shared with the sections. */
+export const srOnly = css`
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;
+
+/** The dark theme's colours: for `theme="dark"`, and for `theme="auto"` when the system is dark. */
+const darkTokens = css`
+  --_link: var(--credyt-color-link, #c7d2fe);
+  --_focus: var(--credyt-color-focus, #c7d2fe);
+  --_bg: var(--credyt-color-background, #0f172a);
+  --_surface: var(--credyt-color-surface, #1e293b);
+  --_text: var(--credyt-color-text, #f1f5f9);
+  --_muted: var(--credyt-color-muted, #cbd5e1);
+  --_border: var(--credyt-color-border, #334155);
+  --_border-strong: var(--credyt-color-border-strong, #94a3b8);
+  --_danger: var(--credyt-color-danger, #fca5a5);
+  --_warning: var(--credyt-color-warning, #fcd34d);
+  --_success: var(--credyt-color-success, #86efac);
+  color-scheme: dark;
+`;
+
 /**
  * The root's styles. The page reaches inside only through the documented `--credyt-*` properties and `::part`s:
  * `.portal` resets everything it would otherwise inherit (`all: initial` leaves custom properties alone), and
@@ -52,33 +83,11 @@ export const portalStyles = css`
     text-align: start;
   }
   :host([theme='dark']) .portal {
-    --_link: var(--credyt-color-link, #c7d2fe);
-    --_focus: var(--credyt-color-focus, #c7d2fe);
-    --_bg: var(--credyt-color-background, #0f172a);
-    --_surface: var(--credyt-color-surface, #1e293b);
-    --_text: var(--credyt-color-text, #f1f5f9);
-    --_muted: var(--credyt-color-muted, #cbd5e1);
-    --_border: var(--credyt-color-border, #334155);
-    --_border-strong: var(--credyt-color-border-strong, #94a3b8);
-    --_danger: var(--credyt-color-danger, #fca5a5);
-    --_warning: var(--credyt-color-warning, #fcd34d);
-    --_success: var(--credyt-color-success, #86efac);
-    color-scheme: dark;
+    ${darkTokens}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme='auto']) .portal {
-      --_link: var(--credyt-color-link, #c7d2fe);
-      --_focus: var(--credyt-color-focus, #c7d2fe);
-      --_bg: var(--credyt-color-background, #0f172a);
-      --_surface: var(--credyt-color-surface, #1e293b);
-      --_text: var(--credyt-color-text, #f1f5f9);
-      --_muted: var(--credyt-color-muted, #cbd5e1);
-      --_border: var(--credyt-color-border, #334155);
-      --_border-strong: var(--credyt-color-border-strong, #94a3b8);
-      --_danger: var(--credyt-color-danger, #fca5a5);
-      --_warning: var(--credyt-color-warning, #fcd34d);
-      --_success: var(--credyt-color-success, #86efac);
-      color-scheme: dark;
+      ${darkTokens}
     }
   }
   header {
@@ -174,15 +183,5 @@ export const portalStyles = css`
     margin-top: calc(var(--_space) * 2);
     font-size: 0.9em;
   }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    padding: 0;
-    margin: -1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-    border: 0;
-  }
+  ${srOnly}
 `;

@@ -1,4 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import { cleanup, find, fixtureLog, linkToken, mountPortal, root, section, text } from './test-support/portal.ts';
 import { defineElements } from './define.ts';
 import { CredytBillingPortal } from './credyt-billing-portal.ts';
@@ -150,6 +151,19 @@ describe('<credyt-billing-portal>', () => {
       const { el } = await mountPortal({ attrs: { theme: 'dark' } });
       const portal = root(el).querySelector('.portal')!;
       expect(getComputedStyle(portal).backgroundColor).to.equal('rgb(15, 23, 42)');
+    });
+
+    it('follows the system with theme="auto"', async () => {
+      const { el } = await mountPortal({ attrs: { theme: 'auto' } });
+      const portal = root(el).querySelector('.portal')!;
+      try {
+        await emulateMedia({ colorScheme: 'dark' });
+        expect(getComputedStyle(portal).backgroundColor).to.equal('rgb(15, 23, 42)');
+        await emulateMedia({ colorScheme: 'light' });
+        expect(getComputedStyle(portal).backgroundColor).to.equal('rgb(255, 255, 255)');
+      } finally {
+        await emulateMedia({ colorScheme: 'no-preference' });
+      }
     });
 
     it('applies the platform’s brand colour, which the page’s --credyt-color-primary overrides', async () => {

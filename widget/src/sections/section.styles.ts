@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { srOnly } from '../credyt-billing-portal.styles.ts';
 
 /**
  * What every section shares. Colours, font and spacing come from the private `--_*` properties the root defines
@@ -187,15 +188,5 @@ export const sectionStyles = css`
     justify-content: flex-end;
     margin-top: var(--_space);
   }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    padding: 0;
-    margin: -1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-    border: 0;
-  }
+  ${srOnly}
 `;

@@ -28,10 +28,6 @@ const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.u
 /** Arbitrary constant: serialises migrations when several BFF processes start on one database. */
 const MIGRATION_LOCK = 727_172_001;
 
-/**
- * `postgres://…` → postgres.js; `memory:` → in-memory PGlite; anything else (or unset) → PGlite persisted in
- * that directory (default `./.data/pglite`). Migrations run before the handle is returned.
- */
 export interface PoolOptions {
   /** Connections for transactions and ordinary queries (postgres.js opens them as needed). */
   poolSize?: number;
@@ -42,6 +38,10 @@ export interface PoolOptions {
 /** The read pool behind each postgres.js-backed `Database`; PGlite has one connection and needs none. */
 const readPools = new WeakMap<object, postgres.Sql>();
 
+/**
+ * `postgres://…` → postgres.js; `memory:` → in-memory PGlite; anything else (or unset) → PGlite persisted in
+ * that directory (default `./.data/pglite`). Migrations run before the handle is returned.
+ */
 export async function openDatabase(url: string | undefined, options: PoolOptions = {}): Promise<DatabaseHandle> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare: true });

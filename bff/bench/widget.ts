@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../widget/test/chromium.mjs';
 import { freshDatabase, line, percentile, startBff, type BffProcess } from './lib.ts';
 
 const KEY = 'bench_key_widget_0123456789abcdef';
@@ -283,16 +284,8 @@ export async function benchWidget() {
   const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY }, 18789);
   const pages = await startPages(bff.url);
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
   });
   try {
     await api(bff, 'PUT', '/billing-portal/configuration', { allowed_origins: [pages.url] });

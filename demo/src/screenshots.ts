@@ -7,6 +7,7 @@
  * Writes docs/screenshots/{demo-page-light,hosted-portal-dark,spending-and-usage}.png, 1280 px wide. Needs the
  * widget built (`pnpm --filter @credyt/widget build`, which `pnpm start` does).
  */
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../widget/test/chromium.mjs';
 import { mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -91,17 +92,8 @@ async function main() {
   const siteUrl = (against ?? demo!.urls.site).replace(/\/+$/, '');
   mkdirSync(OUT, { recursive: true });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--hide-scrollbars',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--hide-scrollbars'],
   });
   try {
     process.stdout.write(`Screenshots of ${siteUrl}:\n`);

@@ -7,7 +7,7 @@ import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { ping, type DatabaseHandle } from './db/client.ts';
-import { exactJsonBody } from './http/json-body.ts';
+import { exactJsonBody, limitBody, storableUrl } from './http/json-body.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import type { Logger } from './log.ts';
 import { platformApi } from './platform/index.ts';
@@ -46,7 +46,8 @@ export function createApp(deps: AppDeps) {
     ),
   );
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
-  app.use('*', exactJsonBody);
+  // Before authentication and before anything reads the body: size while streaming, then an exact parse.
+  app.use('*', storableUrl, limitBody, exactJsonBody);
   const sessionCache = new SessionCache();
   void sessionCache.listen(database, logger);
   app.use('/portal/*', async (c, next) => {

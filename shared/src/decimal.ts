@@ -8,10 +8,36 @@ export const DecimalString = z.string().regex(DECIMAL_PATTERN, 'must be a decima
 const MAX_DECIMAL_LENGTH = 32;
 
 /**
+ * A JSON number that a binary float cannot hold exactly (a fraction, or an integer beyond 2^53), as the BFF's
+ * lossless parser hands it over: its exact text. Not a string, so a field typed as text still refuses it; stored
+ * inside free-form JSON (`data`, `metadata`) it is written as that text.
+ */
+export class ExactNumber {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+/** A JSON number or a decimal string, as text: what reads amounts and volumes out of free-form `data`. */
+export function numericText(value: unknown): string | null {
+  if (value instanceof ExactNumber) return value.text;
+  if (typeof value === 'number') return Number.isFinite(value) ? numberToPlain(value) : null;
+  if (typeof value === 'string') return value.trim();
+  return null;
+}
+
+/**
  * A decimal amount on input: a JSON number or a decimal string, normalised to canonical text.
  * (The BFF parses request bodies losslessly, so a JSON number arrives here with every digit it was sent with.)
  */
-export const DecimalInput = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const DecimalInput = z.preprocess(
+  (v) => (v instanceof ExactNumber ? v.text : v),
+  z.union([z.number(), z.string()]),
+).transform((v, ctx) => {
   const text = typeof v === 'number' ? (Number.isFinite(v) ? numberToPlain(v) : '') : v.trim();
   if (text.length > MAX_DECIMAL_LENGTH) {
     ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_DECIMAL_LENGTH} characters` });
@@ -25,6 +51,6 @@ export const DecimalInput = z.union([z.number(), z.string()]).transform((v, ctx)
 });
 
 function numberToPlain(n: number): string {
-  // Only small integers reach here as numbers (the lossless parser keeps anything else as text).
+  // Only safe integers reach here as numbers (the lossless parser keeps anything else as an ExactNumber).
   return Number.isSafeInteger(n) ? String(n) : String(n).includes('e') ? '' : String(n);
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { DecimalInput, money } from '@credyt/shared';
+import { DecimalInput, ExactNumber, money } from '@credyt/shared';
 import { AssetRegistry } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { prices, products } from '../db/schema/index.ts';
@@ -25,7 +25,7 @@ const Leaf = z
   .refine((v) => (v.unit_price === undefined) !== (v.volume_rate === undefined), 'give exactly one of unit_price or volume_rate');
 
 const Dimensional = z.object({
-  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)),
+  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.instanceof(ExactNumber)]).transform(String)),
   values: z.array(Leaf).min(1).max(20),
 });
 

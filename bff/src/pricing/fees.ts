@@ -1,4 +1,4 @@
-import { money, toDecimalString } from '@credyt/shared';
+import { money, numericText, toDecimalString } from '@credyt/shared';
 import type { DimensionalValue, FeeRecord, PriceRule, PriceValue } from './types.ts';
 import { describePriceValue } from './describe.ts';
 import type { AssetInfo } from '../assets/registry.ts';
@@ -43,8 +43,7 @@ function matchDimensions(candidates: DimensionalValue[], data: Record<string, un
 }
 
 function readVolume(data: Record<string, unknown>, field: string): string | null {
-  const raw = data[field];
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : null;
+  const text = numericText(data[field]);
   if (text === null || !/^(?:0|[1-9]\d*)(?:\.\d+)?$/.test(text)) return null;
   return text;
 }

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * A billing-portal session. The link token signs in once within 10 minutes; the access token it is exchanged
@@ -22,4 +22,18 @@ export const portalSessions = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index().on(t.customerId)],
+);
+
+/**
+ * Fixed-window counters for the abuse limits (link exchange, sign-in, failed credentials), shared by every BFF
+ * process. Unlogged: a counter lost in a crash only forgives a minute of attempts.
+ */
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text().primaryKey(),
+    windowStart: timestamp({ withTimezone: true }).notNull(),
+    hits: integer().notNull(),
+  },
+  (t) => [index().on(t.windowStart)],
 );

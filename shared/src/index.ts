@@ -10,3 +10,4 @@ export * from './transactions.ts';
 export * from './top-ups.ts';
 export * from './stream.ts';
 export * from './format.ts';
+export * from './time.ts';

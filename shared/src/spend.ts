@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarDate } from './time.ts';
 import { DecimalString } from './decimal.ts';
 
 export const SpendInterval = z.enum(['day', 'week', 'month']);
@@ -6,8 +7,8 @@ export type SpendInterval = z.infer<typeof SpendInterval>;
 
 /** `GET /portal/api/spend?from=&to=&interval=&asset=&tz=` */
 export const SpendQuery = z.object({
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: CalendarDate.optional(),
+  to: CalendarDate.optional(),
   interval: SpendInterval.default('day'),
   asset: z.string().optional(),
   tz: z.string().optional(),

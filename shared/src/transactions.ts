@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarMonth } from './time.ts';
 import { DecimalString } from './decimal.ts';
 
 export const CATEGORIES = ['top_up', 'auto_top_up', 'usage', 'fee', 'refund', 'gift', 'adjustment'] as const;
@@ -7,10 +8,7 @@ export type Category = z.infer<typeof Category>;
 
 /** `GET /portal/api/transactions?month=YYYY-MM&asset=&category=&limit=&cursor=&format=csv` */
 export const TransactionsQuery = z.object({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
-    .optional(),
+  month: CalendarMonth.optional(),
   asset: z.string().optional(),
   category: Category.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { CalendarDate } from './time.ts';
 import { DecimalString } from './decimal.ts';
 
 /** `GET /portal/api/usage?limit=&cursor=&from=&to=&product=` */
 export const UsageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(25),
   cursor: z.string().optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: CalendarDate.optional(),
+  to: CalendarDate.optional(),
   product: z.string().optional(),
 });
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { money, toDecimalString, type FieldError } from '@credyt/shared';
+import { Instant, money, toDecimalString, type FieldError } from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../assets/registry.ts';
 import { type Database, transact } from '../db/client.ts';
 import { events, prices, products, subscriptions } from '../db/schema/index.ts';
@@ -18,7 +18,7 @@ export const MAX_BATCH = 1000;
 const EventIn = z.object({
   id: z.string().min(1).max(200),
   event_type: z.string().min(1).max(100),
-  occurred_at: z.iso.datetime({ offset: true }),
+  occurred_at: Instant,
   subject: z.string().max(500).optional(),
   description: z.string().max(2000).optional(),
   data: z.record(z.string(), z.unknown()).default({}),

@@ -1,9 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 
-/** IANA names only (`Europe/Paris`, `UTC`, `Etc/GMT+5`): both Intl and PostgreSQL know them, unlike offsets. */
+/** Zone names of one word that both ICU and PostgreSQL's tz database know. */
+const SINGLE_WORD_ZONES = new Set(['UTC', 'GMT', 'UCT', 'Universal', 'Zulu', 'Greenwich']);
+
+/**
+ * IANA `Area/Location` names (`Europe/Paris`, `Etc/GMT+5`, `Asia/Calcutta`) and UTC: what both Intl and PostgreSQL
+ * know. ICU also takes Java's three-letter ids (`AET`, `IST`) and its own `SystemV/…`, which PostgreSQL refuses.
+ */
 function isTimeZone(tz: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
+  if (!SINGLE_WORD_ZONES.has(tz) && (!tz.includes('/') || tz.startsWith('SystemV/'))) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

@@ -8,7 +8,9 @@ import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { ping, type DatabaseHandle } from './db/client.ts';
 import { exactJsonBody, limitBody, storableUrl } from './http/json-body.ts';
+import { DATABASE_RETRY_AFTER, describeError, isDatabaseUnavailable, problemFromDatabase } from './http/database-errors.ts';
 import { onError, problemResponse } from './http/problem.ts';
+import { secureHeaders } from './http/secure-headers.ts';
 import type { Logger } from './log.ts';
 import { platformApi } from './platform/index.ts';
 import { createStripeClient } from './payments/stripe.ts';
@@ -40,14 +42,21 @@ export function createApp(deps: AppDeps) {
   const stripe = deps.stripe ?? createStripeClient(config.stripe);
   const app = new OpenAPIHono<PortalEnv>();
 
-  app.onError(
-    onError((err, c) =>
-      logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: err instanceof Error ? err.stack : String(err) }),
-    ),
+  const answerError = onError((err, c) =>
+    logger.error('unhandled error', { method: c.req.method, path: c.req.path, ...describeError(err) }),
   );
+  app.onError((err, c) => {
+    if (isDatabaseUnavailable(err)) {
+      logger.warn('database unavailable', { method: c.req.method, path: c.req.path, ...describeError(err) });
+      const res = problemResponse(c, 503, 'The service cannot reach its database right now. Retry in a few seconds.');
+      res.headers.set('retry-after', String(DATABASE_RETRY_AFTER));
+      return res;
+    }
+    return answerError(problemFromDatabase(err) ?? err, c);
+  });
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   // Before authentication and before anything reads the body: size while streaming, then an exact parse.
-  app.use('*', storableUrl, limitBody, exactJsonBody);
+  app.use('*', secureHeaders, storableUrl, limitBody, exactJsonBody);
   const sessionCache = new SessionCache();
   void sessionCache.listen(database, logger);
   app.use('/portal/*', async (c, next) => {

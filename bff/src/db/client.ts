@@ -44,10 +44,10 @@ const readPools = new WeakMap<object, postgres.Sql>();
  */
 export async function openDatabase(url: string | undefined, options: PoolOptions = {}): Promise<DatabaseHandle> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare: true });
+    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare: true, connect_timeout: 5 });
     // Hot reads get their own few connections: they never queue behind a transaction holding a pooled connection,
     // and under load postgres.js pipelines them, so one write and one wake-up carry many queries.
-    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare: true });
+    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare: true, connect_timeout: 5 });
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' });
     readPools.set(db, reads);
     await migrateWithLock(url);

@@ -8,7 +8,7 @@ import { conflict, invalid } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import { appendEntries } from '../ledger/append.ts';
 import type { PlatformRow } from '../platform/context.ts';
-import { stripeCustomerFor } from './customers.ts';
+import { withStripeCustomer } from './customers.ts';
 import { callStripe, toMinorUnits } from './stripe.ts';
 
 export type TopUpRow = typeof topUps.$inferSelect;
@@ -112,32 +112,33 @@ export async function createCheckoutTopUp(db: Database, stripe: Stripe, req: Che
   const row = topUp;
   const fiatAsset = fiatInfo(row.currency);
   if (!fiatAsset) throw new Error(`unknown currency ${row.currency}`);
-  const stripeCustomer = await stripeCustomerFor(db, stripe, req.customerId);
-  const session = await callStripe(() =>
-    stripe.checkout.sessions.create(
-      {
-        mode: 'payment',
-        customer: stripeCustomer,
-        client_reference_id: row.id,
-        line_items: [
-          {
-            quantity: 1,
-            price_data: {
-              currency: row.currency.toLowerCase(),
-              unit_amount: toMinorUnits(row.fiatAmount, fiatAsset.precision),
-              product_data: { name: row.description ?? 'Wallet top-up' },
+  const session = await withStripeCustomer(db, stripe, req.customerId, (stripeCustomer, replaced) =>
+    callStripe(() =>
+      stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          customer: stripeCustomer,
+          client_reference_id: row.id,
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: row.currency.toLowerCase(),
+                unit_amount: toMinorUnits(row.fiatAmount, fiatAsset.precision),
+                product_data: { name: row.description ?? 'Wallet top-up' },
+              },
             },
+          ],
+          payment_intent_data: {
+            metadata: { top_up_id: row.id, credyt_customer_id: row.customerId },
+            ...(req.saveCard ? { setup_future_usage: 'off_session' as const } : {}),
           },
-        ],
-        payment_intent_data: {
-          metadata: { top_up_id: row.id, credyt_customer_id: row.customerId },
-          ...(req.saveCard ? { setup_future_usage: 'off_session' as const } : {}),
+          metadata: { top_up_id: row.id, credyt_customer_id: row.customerId, save_card: req.saveCard ? 'true' : 'false' },
+          success_url: row.successUrl ?? req.successUrl,
+          cancel_url: row.cancelUrl ?? req.cancelUrl,
         },
-        metadata: { top_up_id: row.id, credyt_customer_id: row.customerId, save_card: req.saveCard ? 'true' : 'false' },
-        success_url: row.successUrl ?? req.successUrl,
-        cancel_url: row.cancelUrl ?? req.cancelUrl,
-      },
-      { idempotencyKey: `credyt-top-up-${row.id}` },
+        { idempotencyKey: replaced ? `credyt-top-up-${row.id}-for-${stripeCustomer}` : `credyt-top-up-${row.id}` },
+      ),
     ),
   );
   const [updated] = await db

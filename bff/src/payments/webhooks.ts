@@ -1,13 +1,31 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
+import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { topUps } from '../db/schema/index.ts';
-import { ProblemError } from '../http/problem.ts';
+import { fromZodError, invalid, ProblemError } from '../http/problem.ts';
 import type { Logger } from '../log.ts';
 import { saveCard } from './auto-top-up.ts';
 import { callStripe } from './stripe.ts';
 import { settleTopUp } from './top-ups.ts';
+
+/**
+ * What the handler reads of every event, checked before it reads it: a signed body is trusted to be Stripe's, not
+ * to be well formed (a test event, an API version with another shape, a bug in a forwarder).
+ */
+const EventShape = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  data: z.object({
+    object: z
+      .object({
+        id: z.string().min(1).max(255),
+        metadata: z.record(z.string(), z.string().max(500)).nullish(),
+      })
+      .loose(),
+  }),
+});
 
 /** Stripe's own tolerance: a signature older than five minutes is refused (replay protection). */
 const TOLERANCE_SECONDS = 300;
@@ -110,6 +128,13 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
     } catch (err) {
       throw new ProblemError(400, `The webhook signature could not be verified: ${err instanceof Error ? err.message : 'invalid'}.`);
     }
+    // The SDK checks only how old a signature is; one dated in the future is as much a replay risk.
+    const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+    if (!(signedAt * 1000 <= Date.now() + TOLERANCE_SECONDS * 1000)) {
+      throw new ProblemError(400, 'The webhook signature is dated in the future beyond the tolerance.');
+    }
+    const shape = EventShape.safeParse(event);
+    if (!shape.success) throw invalid(fromZodError(shape.error), 'The webhook event does not have the shape Stripe sends.');
     await handle(event);
     return c.json({ received: true });
   });

@@ -19,7 +19,7 @@ export const TopUpCreate = z.object({
   amount: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0'),
   currency: z.string().min(3).max(3),
   destination: z.object({ asset: z.string().min(1) }).optional(),
-  description: z.string().max(200).optional(),
+  description: z.string().trim().min(1, 'must not be empty (leave it out for the default)').max(200).optional(),
   return_url: WebUrl,
   failure_url: WebUrl,
   /** Not in Credyt's API: a caller-chosen idempotency key; the `Idempotency-Key` header works too. */
@@ -64,6 +64,11 @@ export function topUpRoutes(db: Database, stripe: Stripe) {
         if (money(price.units).isZero()) throw invalid([{ path: 'amount', message: `buys less than one ${asset.code}` }]);
         checkLimits(platform, price, 'amount');
         const key = body.idempotency_key ?? c.req.header('idempotency-key');
+        if (key !== undefined && (key.length === 0 || key.length > 200)) {
+          throw invalid([
+            { path: body.idempotency_key === undefined ? 'Idempotency-Key' : 'idempotency_key', message: 'must have 1 to 200 characters' },
+          ]);
+        }
         const topUp = await createCheckoutTopUp(db, stripe, {
           platform,
           customerId: customer.id,

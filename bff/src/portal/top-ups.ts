@@ -9,7 +9,7 @@ import { invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { describeSetting, listSettings } from '../payments/auto-top-up.ts';
-import { stripeCustomerFor } from '../payments/customers.ts';
+import { withStripeCustomer } from '../payments/customers.ts';
 import { callStripe } from '../payments/stripe.ts';
 import { checkLimits, createCheckoutTopUp, priceUnits } from '../payments/top-ups.ts';
 import type { PortalEnv, PortalSessionInfo } from './context.ts';
@@ -138,6 +138,33 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
           errors.push({ path: 'amount', message: `${asset.code} allows at most ${asset.precision} decimal places` });
         if (errors.length > 0) throw invalid(errors);
         if (body.enabled) checkLimits(portal.platform, priceUnits(asset, body.amount, portal.platform.currency), 'amount');
+        // Everything that can refuse the request runs before the write: the return URL, then Stripe (a card to save).
+        const back = body.enabled || body.return_url !== undefined ? returnUrlFor(portal, publicUrl, body.return_url, 'return_url') : null;
+        const [current] = await db
+          .select({ paymentMethodId: autoTopUpSettings.paymentMethodId })
+          .from(autoTopUpSettings)
+          .where(and(eq(autoTopUpSettings.customerId, portal.customerId), eq(autoTopUpSettings.assetCode, asset.code)));
+        let setupUrl: string | null = null;
+        if (body.enabled && !current?.paymentMethodId && back) {
+          const session = await withStripeCustomer(db, stripe, portal.customerId, (customer) =>
+            callStripe(() =>
+              stripe.checkout.sessions.create({
+                mode: 'setup',
+                customer,
+                currency: portal.platform.currency.toLowerCase(),
+                metadata: {
+                  purpose: 'auto_top_up',
+                  credyt_customer_id: portal.customerId,
+                  platform_id: portal.platform.id,
+                  asset: asset.code,
+                },
+                success_url: withParam(back, 'credyt_card', 'saved'),
+                cancel_url: withParam(back, 'credyt_card', 'cancelled'),
+              }),
+            ),
+          );
+          setupUrl = session.url;
+        }
         // Changing the setting is the customer acting: it clears a pause and the failure count.
         const [row] = await db
           .insert(autoTopUpSettings)
@@ -162,26 +189,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
           })
           .returning();
         const setting: z.infer<typeof AutoTopUpSetting> = describeSetting(asset.code, row, false);
-        if (body.enabled && !row?.paymentMethodId) {
-          const back = returnUrlFor(portal, publicUrl, body.return_url, 'return_url');
-          const customer = await stripeCustomerFor(db, stripe, portal.customerId);
-          const session = await callStripe(() =>
-            stripe.checkout.sessions.create({
-              mode: 'setup',
-              customer,
-              currency: portal.platform.currency.toLowerCase(),
-              metadata: {
-                purpose: 'auto_top_up',
-                credyt_customer_id: portal.customerId,
-                platform_id: portal.platform.id,
-                asset: asset.code,
-              },
-              success_url: withParam(back, 'credyt_card', 'saved'),
-              cancel_url: withParam(back, 'credyt_card', 'cancelled'),
-            }),
-          );
-          if (session.url) setting.setup_url = session.url;
-        }
+        if (body.enabled && !row?.paymentMethodId && setupUrl) setting.setup_url = setupUrl;
         return c.json(setting, 200);
       },
     );

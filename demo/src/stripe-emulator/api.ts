@@ -236,6 +236,11 @@ export function createApi({ store, payments, idempotency, faults, apiVersion }: 
       const { expand } = parseParams(retrieveParams, c.var.params);
       return respond(c, found(store.customers.get(c.req.param('id')), 'customer', c.req.param('id')), expand);
     })
+    .delete('/customers/:id', (c) => {
+      const customer = found(store.customers.get(c.req.param('id')), 'customer', c.req.param('id'));
+      store.customers.delete(customer.id);
+      return c.json({ id: customer.id, object: 'customer', deleted: true });
+    })
     .get('/customers/:id/payment_methods', (c) => {
       const {
         expand,

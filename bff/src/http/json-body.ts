@@ -142,7 +142,9 @@ export const storableUrl: MiddlewareHandler = async (c, next) => {
       try {
         decodeURIComponent(part.replace(/\+/g, ' '));
       } catch {
-        throw new ProblemError(400, 'The query string has a malformed percent-escape.', [{ path: '(query)', message: 'malformed percent-escape' }]);
+        throw new ProblemError(400, 'The query string has a malformed percent-escape.', [
+          { path: '(query)', message: 'malformed percent-escape' },
+        ]);
       }
     }
   }

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Database } from '../db/client.ts';
 import { platforms, portalSessions } from '../db/schema/index.ts';
+import { ProblemError } from '../http/problem.ts';
 import { sha256 } from '../ids.ts';
 import type { PortalEnv, PlatformRow } from './context.ts';
 import { lookupSession } from './session.ts';
@@ -34,7 +35,8 @@ async function platformOfLink(db: Database, body: unknown): Promise<PlatformRow 
  * names no session, is granted for an origin some platform lists, so the widget can read the 401 problem; the
  * real request is then judged against its own platform. Never `*`, never credentials: the cookie is same-site.
  */
-export function portalCors(db: Database): MiddlewareHandler<PortalEnv> {
+export function portalCors(db: Database, publicUrl?: string): MiddlewareHandler<PortalEnv> {
+  const ownOrigin = publicUrl ? new URL(publicUrl).origin.toLowerCase() : null;
   const grant = cors({
     origin: async (origin, c) => {
       const wanted = origin.toLowerCase();
@@ -57,5 +59,19 @@ export function portalCors(db: Database): MiddlewareHandler<PortalEnv> {
   }) as MiddlewareHandler<PortalEnv>;
   // A request without Origin (same-origin GET, a server, a script) has nothing to grant, so it skips the work;
   // `Vary: Origin` is moot there: every portal API answer is `no-store`.
-  return (c, next) => (c.req.header('origin') === undefined ? next() : grant(c, next));
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin === undefined) return next();
+    // A link signs in once: a page its platform does not list must not use it up, so it is refused before redeeming.
+    if (c.req.method === 'POST' && c.req.path.endsWith('/api/session') && origin.toLowerCase() !== ownOrigin) {
+      const platform = await platformOfLink(db, await c.req.json().catch(() => null));
+      if (platform && !platform.portalConfig.allowed_origins.includes(origin.toLowerCase())) {
+        throw new ProblemError(
+          403,
+          `The origin ${origin} is not allowed to open this portal; the platform lists its origins in allowed_origins.`,
+        );
+      }
+    }
+    return grant(c, next);
+  };
 }

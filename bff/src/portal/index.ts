@@ -54,7 +54,7 @@ export function portalRoutes(deps: PortalDeps) {
   return (
     createRouter<PortalEnv>()
       .route('/', signInRoutes(db, clock, deps.publicUrl))
-      .use('/api/*', portalCors(db))
+      .use('/api/*', portalCors(db, deps.publicUrl))
       // Registered before `api`: the exchange answers without a session, so the session check never runs for it.
       .route('/', exchangeRoutes(db, clock))
       .route('/api', api)

@@ -21,6 +21,9 @@ import { hostedPortalRoutes } from './portal/hosted.ts';
 import type { PortalEnv } from './portal/context.ts';
 import { SessionCache } from './portal/session-cache.ts';
 
+/** Seconds to wait before retrying a 503 or 429 that does not say otherwise. */
+const DEFAULT_RETRY_AFTER = 5;
+
 export interface AppDeps {
   database: DatabaseHandle;
   config: Config;
@@ -52,7 +55,12 @@ export function createApp(deps: AppDeps) {
       res.headers.set('retry-after', String(DATABASE_RETRY_AFTER));
       return res;
     }
-    return answerError(problemFromDatabase(err) ?? err, c);
+    const res = answerError(problemFromDatabase(err) ?? err, c);
+    // Every "try again later" says when: Stripe being down, a limit reached.
+    if ((res.status === 503 || res.status === 429) && !res.headers.has('retry-after')) {
+      res.headers.set('retry-after', String(Number((err as { retryAfter?: number }).retryAfter) || DEFAULT_RETRY_AFTER));
+    }
+    return res;
   });
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   // Before authentication and before anything reads the body: size while streaming, then an exact parse.

@@ -31,11 +31,14 @@ export function createStripeClient(config: Config['stripe'], options: { timeoutM
 /** Stripe could not be reached or failed on its side: nothing was charged, and the same request may be retried. */
 export function paymentsUnavailable(err: unknown): ProblemError {
   const reason = err instanceof Error ? err.message : String(err);
-  return new ProblemError(
-    503,
-    `Payments are unavailable right now (${reason.slice(0, 120)}). Nothing was charged; please try again in a moment.`,
-    undefined,
-    'https://credyt.dev/problems/payments-unavailable',
+  return Object.assign(
+    new ProblemError(
+      503,
+      `Payments are unavailable right now (${reason.slice(0, 120)}). Nothing was charged; please try again in a moment.`,
+      undefined,
+      'https://credyt.dev/problems/payments-unavailable',
+    ),
+    { retryAfter: STRIPE_RETRY_AFTER },
   );
 }
 

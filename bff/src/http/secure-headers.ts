@@ -21,14 +21,17 @@ const COMMON: [string, string][] = [
 ];
 
 export const secureHeaders: MiddlewareHandler = async (c, next) => {
-  for (const [name, value] of COMMON) c.header(name, value);
   if (c.req.path.startsWith('/widget/')) {
-    // Platforms' pages load the bundle from another origin.
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-  } else {
-    c.header('Cross-Origin-Resource-Policy', 'same-origin');
-    // Balances, sessions and keys are never to be kept by a browser or a proxy.
-    c.header('Cache-Control', 'no-store');
+    // Static files, loaded by platforms' pages from another origin: set on the finished response, after CORS and
+    // the file server wrote theirs (setting them first would be dropped when the file server builds its response).
+    await next();
+    for (const [name, value] of COMMON) c.res.headers.set(name, value);
+    c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    return;
   }
+  for (const [name, value] of COMMON) c.header(name, value);
+  c.header('Cross-Origin-Resource-Policy', 'same-origin');
+  // Balances, sessions and keys are never to be kept by a browser or a proxy.
+  c.header('Cache-Control', 'no-store');
   await next();
 };

@@ -279,3 +279,18 @@ describe.skipIf(!onPostgres)('hardening: a lost database connection', () => {
 function asReply(r: { status: number; body: unknown; headers: Headers }): Reply {
   return r as Reply;
 }
+
+describe('hardening: the widget bundle', () => {
+  it('is served to any origin, with nosniff and cross-origin CORP', async () => {
+    const ctx = await createTestContext();
+    try {
+      const res = await ctx.app.request('/widget/credyt-billing-portal.js', { headers: { origin: 'https://platform.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -4,6 +4,10 @@ const Url = z.url({ protocol: /^https?$/ });
 
 const Environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z
+    .string()
+    .regex(/^[0-9a-zA-Z.:_-]+$/, 'must be a host name or address such as 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
   PUBLIC_URL: Url.optional(),
   DATABASE_URL: z
     .string()
@@ -22,6 +26,8 @@ const Environment = z.object({
 
 export interface Config {
   port: number;
+  /** The interface the server binds: loopback unless a deployment says otherwise (`0.0.0.0` in a container). */
+  host: string;
   publicUrl: string;
   databaseUrl: string | undefined;
   /** postgres.js pools: transactions and ordinary queries; the pipelined hot reads (wallet). */
@@ -44,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     port: e.PORT,
+    host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     pool: { size: e.DATABASE_POOL_SIZE, readSize: e.DATABASE_READ_POOL_SIZE },

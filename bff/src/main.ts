@@ -1,7 +1,7 @@
-import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { listen, portOf } from './http/server.ts';
 import { createLogger } from './log.ts';
 import { AutoTopUpWorker } from './payments/auto-top-up.ts';
 import { createStripeClient } from './payments/stripe.ts';
@@ -26,9 +26,8 @@ async function main() {
   const app = createApp({ database, config, logger, stripe });
   const worker = new AutoTopUpWorker(database, stripe, logger);
   await worker.start();
-  const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
-    logger.info('listening', { url: config.publicUrl, port: info.port, database: database.kind });
-  });
+  const server = await listen(app.fetch, config.port, config.host);
+  logger.info('listening', { url: config.publicUrl, host: config.host, port: portOf(server), database: database.kind });
   const stop = () => {
     server.close();
     void worker

@@ -6,9 +6,8 @@
  * `startDemo()` starts the same stack from code (the end-to-end tests and the README screenshots do) on chosen
  * ports, database and API key; the CLI below is `startDemo()` with the defaults plus the printed summary.
  */
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { listen } from '@credyt/bff/src/http/server.ts';
 import { createServer as createViteServer, type Plugin, type ViteDevServer } from 'vite';
 import { createApp } from '@credyt/bff/src/app.ts';
 import { ConfigError, loadConfig, type Config } from '@credyt/bff/src/config.ts';
@@ -105,10 +104,7 @@ async function startBff(config: Config, apiKey: string, stoppers: Stopper[]): Pr
   await worker.start();
   stoppers.unshift(() => worker.stop());
   const app = createApp({ database, config, logger, stripe });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port }, () => resolve(s as Server)) as Server;
-    s.once('error', reject);
-  }).catch((err: unknown) => inUse(err, config.port, 'BFF'));
+  const server = await listen(app.fetch, config.port, config.host).catch((err: unknown) => inUse(err, config.port, 'BFF'));
   stoppers.unshift(
     () =>
       new Promise<void>((resolve) => {

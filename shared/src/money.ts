@@ -1,10 +1,19 @@
 import Decimal from 'decimal.js';
 
 /**
- * Money is carried as decimal strings and computed with decimal.js, never with binary floats.
- * 40 significant digits is far beyond any balance or fee we keep (PostgreSQL `numeric` stores them exactly).
+ * The ledger's scale: every amount it stores (entries, balances, fees, fiat values, rollups) has at most 18 decimal
+ * places and is below 10^20 in magnitude. A fee is rounded once, half-even, to 18 places where it is computed;
+ * every other amount must already fit, or is refused. Sums of such amounts are exact in decimal.js below (100
+ * significant digits holds any product of two in-range inputs before its one rounding), so a balance always
+ * equals the sum of its entries, by construction.
  */
-export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+export const LEDGER_SCALE = 18;
+export const LEDGER_INTEGER_DIGITS = 20;
+
+/**
+ * Money is carried as decimal strings and computed with decimal.js, never with binary floats.
+ */
+export const Money = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 export type Money = Decimal;
 
 /** A plain decimal literal: optional sign, digits, optional fraction. No exponents, no NaN/Infinity. */
@@ -47,4 +56,17 @@ export function isNegative(value: Decimal.Value): boolean {
 
 export function compare(a: Decimal.Value, b: Decimal.Value): number {
   return new Money(a).comparedTo(b);
+}
+
+const LEDGER_LIMIT = new Money(10).pow(LEDGER_INTEGER_DIGITS);
+
+/** Does the ledger hold this amount exactly: at most 18 decimal places, below 10^20 in magnitude? */
+export function fitsLedger(value: Decimal.Value): boolean {
+  const d = new Money(value);
+  return d.decimalPlaces() <= LEDGER_SCALE && d.abs().lessThan(LEDGER_LIMIT);
+}
+
+/** A computed amount (a fee, a converted value) rounded once, half-even, to the ledger's scale. */
+export function toLedgerScale(value: Decimal.Value): string {
+  return toDecimalString(new Money(value).toDecimalPlaces(LEDGER_SCALE, Decimal.ROUND_HALF_EVEN));
 }

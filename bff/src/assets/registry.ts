@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { fiatAsset, money, toDecimalString } from '@credyt/shared';
+import { fiatAsset, money, toLedgerScale } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { assets } from '../db/schema/index.ts';
 
@@ -63,5 +63,5 @@ export function rateTo(asset: AssetInfo, currency: string): string | null {
 
 export function fiatValue(amount: string, asset: AssetInfo, currency: string): string | null {
   const rate = rateTo(asset, currency);
-  return rate === null ? null : toDecimalString(money(amount).times(rate));
+  return rate === null ? null : toLedgerScale(money(amount).times(rate));
 }

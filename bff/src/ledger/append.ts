@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { money, toDecimalString, type Category } from '@credyt/shared';
+import { fitsLedger, LEDGER_INTEGER_DIGITS, money, toDecimalString, type Category } from '@credyt/shared';
+import { invalid, ProblemError } from '../http/problem.ts';
 import type { Executor } from '../db/client.ts';
 import { accounts, autoTopUpAttempts, autoTopUpSettings, entries, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { newId } from '../ids.ts';
@@ -88,7 +89,16 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
 
   const rows = drafts.map((d) => {
     const key = accountKey(d.accountName ?? DEFAULT_ACCOUNT, d.assetCode);
+    if (!fitsLedger(d.amount)) throw invalid([{ path: 'amount', message: `${d.amount} is beyond the ledger's scale` }]);
     const after = (balances.get(key) ?? money(0)).plus(d.amount);
+    // Exact: both terms have at most 18 decimals and are below 10^20. The result must be too.
+    if (!fitsLedger(after)) {
+      throw new ProblemError(
+        422,
+        `This would take the ${d.assetCode} balance to 10^${LEDGER_INTEGER_DIGITS} or beyond, more than the ledger holds.`,
+        [{ path: 'amount', message: 'would take the balance beyond the ledger’s range' }],
+      );
+    }
     balances.set(key, after);
     return {
       id: newId('txn'),

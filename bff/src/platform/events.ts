@@ -8,7 +8,7 @@ import { conflict, invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { appendEntries, resultRows, type EntryDraft } from '../ledger/append.ts';
-import { calculateFees } from '../pricing/fees.ts';
+import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
 import type { FeeRecord, PriceRule } from '../pricing/types.ts';
 import { customerOf } from './customers.ts';
 import type { PlatformEnv } from './context.ts';
@@ -135,12 +135,20 @@ export function eventRoutes(db: Database) {
 
         const rules = await subscribedRules(db, customer.id, [...new Set(body.events.map((e) => e.event_type))]);
         const registry = await AssetRegistry.load(db, platform.id);
-        const outcomes = body.events.map((e) =>
-          calculateFees(e, rules, {
-            asset: (code) => registry.get(code),
-            fiatValue: (amount, asset) => fiatValue(amount, asset, platform.currency),
-          }),
-        );
+        const feeErrors: FieldError[] = [];
+        const outcomes = body.events.map((e, i) => {
+          try {
+            return calculateFees(e, rules, {
+              asset: (code) => registry.get(code),
+              fiatValue: (amount, asset) => fiatValue(amount, asset, platform.currency),
+            });
+          } catch (err) {
+            if (!(err instanceof FeeOutOfRange)) throw err;
+            feeErrors.push({ path: `events.${i}.${err.field}`, message: err.message });
+            return { billed: false as const, reason: err.message };
+          }
+        });
+        if (feeErrors.length > 0) throw invalid(feeErrors);
 
         const results = await transact(db, async (tx) => {
           const rows = body.events.map((e, i) => {

@@ -1,4 +1,4 @@
-import { money, numericText, toDecimalString } from '@credyt/shared';
+import { fitsLedger, LEDGER_INTEGER_DIGITS, money, numericText, toLedgerScale } from '@credyt/shared';
 import type { DimensionalValue, FeeRecord, PriceRule, PriceValue } from './types.ts';
 import { describePriceValue } from './describe.ts';
 import type { AssetInfo } from '../assets/registry.ts';
@@ -42,9 +42,22 @@ function matchDimensions(candidates: DimensionalValue[], data: Record<string, un
   return best;
 }
 
+/** An event whose fee the ledger cannot hold (10^20 or more): the request is refused, naming the field. */
+export class FeeOutOfRange extends Error {
+  constructor(
+    readonly field: string,
+    priceName: string,
+  ) {
+    super(`makes a fee of 10^${LEDGER_INTEGER_DIGITS} or more under price "${priceName}", beyond what the ledger holds`);
+  }
+}
+
+/** Volumes longer than this are refused as not a number: no real usage count has more digits. */
+const MAX_VOLUME_DIGITS = 60;
+
 function readVolume(data: Record<string, unknown>, field: string): string | null {
   const text = numericText(data[field]);
-  if (text === null || !/^(?:0|[1-9]\d*)(?:\.\d+)?$/.test(text)) return null;
+  if (text === null || text.length > MAX_VOLUME_DIGITS || !/^(?:0|[1-9]\d*)(?:\.\d+)?$/.test(text)) return null;
   return text;
 }
 
@@ -79,11 +92,13 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
             misses.push(`price "${rule.name}" needs a non-negative number in data.${field}`);
             continue;
           }
-          amount = toDecimalString(
+          // Computed exactly, rounded once (half-even) to the ledger's scale.
+          amount = toLedgerScale(
             money(leaf.volume_rate ?? '0')
               .times(volume)
               .dividedBy(leaf.package_size ?? '1'),
           );
+          if (!fitsLedger(amount)) throw new FeeOutOfRange(`data.${field}`, rule.name);
         }
         const priceName = leaf.name ? `${rule.name} · ${leaf.name}` : rule.name;
         fees.push({

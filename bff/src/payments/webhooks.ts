@@ -135,7 +135,17 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
     }
     const shape = EventShape.safeParse(event);
     if (!shape.success) throw invalid(fromZodError(shape.error), 'The webhook event does not have the shape Stripe sends.');
-    await handle(event);
+    try {
+      await handle(event);
+    } catch (err) {
+      // A signed event naming an object Stripe does not have (another account's, a hand-made test event).
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') {
+        throw new ProblemError(422, `The event names a Stripe object that Stripe does not know: ${err.message}`, [
+          { path: 'data.object', message: 'names an unknown Stripe object' },
+        ]);
+      }
+      throw err;
+    }
     return c.json({ received: true });
   });
 }

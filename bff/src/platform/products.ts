@@ -25,7 +25,10 @@ const Leaf = z
   .refine((v) => (v.unit_price === undefined) !== (v.volume_rate === undefined), 'give exactly one of unit_price or volume_rate');
 
 const Dimensional = z.object({
-  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.instanceof(ExactNumber)]).transform(String)),
+  dimensions: z.record(
+    z.string(),
+    z.preprocess((v) => (v instanceof ExactNumber ? v.text : v), z.union([z.string(), z.number(), z.boolean()])).transform(String),
+  ),
   values: z.array(Leaf).min(1).max(20),
 });
 

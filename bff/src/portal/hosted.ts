@@ -1,3 +1,4 @@
+import { unauthorized } from '../http/problem.ts';
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
@@ -157,7 +158,12 @@ export function hostedPortalRoutes({ db, clock, publicUrl }: HostedPortalDeps) {
     .get('/portal', (c) => c.redirect('/portal/', 301))
     .get('/portal/', async (c) => {
       const found = await lookupSession(db, c);
-      if (!found || sessionEnded(found.session, clock.now())) return expiredPage(c);
+      if (!found || sessionEnded(found.session, clock.now())) {
+        // A browser gets the page; a script that asked for JSON gets the problem.
+        const accept = c.req.header('accept') ?? '';
+        if (!accept.includes('text/html') && /json/.test(accept)) throw unauthorized('The billing link has expired or was signed out.');
+        return expiredPage(c);
+      }
       return portalPage(c, found, publicUrl);
     });
 }

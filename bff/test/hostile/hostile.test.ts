@@ -84,7 +84,7 @@ let ctx: TestContext;
 let platform: TestPlatform;
 let accessToken: string;
 let routes: RouteSpec[] = [];
-let openapiPaths: { method: string; path: string }[] = [];
+const openapiPaths: { method: string; path: string }[] = [];
 let openapiProblem: string | null = null;
 const seeded = { topUpId: '' };
 const serverErrors: string[] = [];

@@ -11,6 +11,7 @@ import { exactJsonBody, limitBody, storableUrl } from './http/json-body.ts';
 import { DATABASE_RETRY_AFTER, describeError, isDatabaseUnavailable, problemFromDatabase } from './http/database-errors.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import { secureHeaders } from './http/secure-headers.ts';
+import { provideRateLimiter, RateLimiter } from './http/rate-limit.ts';
 import type { Logger } from './log.ts';
 import { platformApi } from './platform/index.ts';
 import { createStripeClient } from './payments/stripe.ts';
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   // Before authentication and before anything reads the body: size while streaming, then an exact parse.
   app.use('*', secureHeaders, storableUrl, limitBody, exactJsonBody);
+  // Abuse limits (rate-limit.ts): counters shared through the database, read by the routes that count.
+  app.use('*', provideRateLimiter(new RateLimiter(db, clock, { trustProxy: config.trustProxy })));
   const sessionCache = new SessionCache();
   void sessionCache.listen(database, logger);
   app.use('/portal/*', async (c, next) => {

@@ -21,6 +21,7 @@ const Environment = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be a Stripe webhook secret (whsec_…)').optional(),
   STRIPE_API_BASE: Url.optional(),
   BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -34,6 +35,8 @@ export interface Config {
   pool: { size: number; readSize: number };
   stripe: { secretKey: string; webhookSecret: string; apiBase: string | undefined };
   bootstrapApiKey: string | undefined;
+  /** Reverse proxies in front of the BFF: the client IP is read that many X-Forwarded-For hops back (0: the socket's). */
+  trustProxy: number;
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
 }
 
@@ -60,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBase: e.STRIPE_API_BASE,
     },
     bootstrapApiKey: e.BOOTSTRAP_API_KEY,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }

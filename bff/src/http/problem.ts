@@ -7,6 +7,7 @@ import { PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '@credyt/sha
 const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
   409: 'Conflict',
@@ -26,6 +27,8 @@ export class ProblemError extends HTTPException {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly problemType = 'about:blank',
+    /** Extra response headers, e.g. `Retry-After` on a 429 or 503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(problemStatus, { message: detail });
   }
@@ -62,6 +65,7 @@ export function onError(logError: (err: unknown, c: Context) => void) {
   return (err: Error, c: Context) => {
     if (err instanceof ProblemError) {
       return c.body(JSON.stringify(problemBody(err.problemStatus, err.detail, err.errors, err.problemType)), err.problemStatus, {
+        ...err.headers,
         'content-type': PROBLEM_CONTENT_TYPE,
       });
     }

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.ts';
 import { apiKeys, platforms } from '../db/schema/index.ts';
 import { sha256 } from '../ids.ts';
 import { unauthorized } from '../http/problem.ts';
+import type { RateLimiter } from '../http/rate-limit.ts';
 
 export type PlatformRow = typeof platforms.$inferSelect;
 export interface PlatformEnv {
@@ -15,12 +16,18 @@ export function requireApiKey(db: Database): MiddlewareHandler<PlatformEnv> {
   return async (c, next) => {
     const key = c.req.header('x-credyt-api-key');
     if (!key) throw unauthorized('Send your API key in the X-Credyt-Api-Key header.');
+    // An address that guessed too many keys is turned away before the lookup; a valid key costs nothing extra.
+    const limiter = c.get('rateLimiter') as RateLimiter | undefined;
+    limiter?.checkFailures(c);
     const [row] = await db
       .select({ platform: platforms })
       .from(apiKeys)
       .innerJoin(platforms, eq(apiKeys.platformId, platforms.id))
       .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
-    if (!row) throw unauthorized('The API key is not valid.');
+    if (!row) {
+      await limiter?.failed(c);
+      throw unauthorized('The API key is not valid.');
+    }
     c.set('platform', row.platform);
     await next();
   };

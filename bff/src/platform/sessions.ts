@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { portalSessions } from '../db/schema/index.ts';
 import { notFound } from '../http/problem.ts';
+import { LINK_CREATION_LIMIT, type RateLimiter } from '../http/rate-limit.ts';
 import { createRouter, json } from '../http/router.ts';
 import { newId, newSecret, sha256 } from '../ids.ts';
 import { customerOf } from './customers.ts';
@@ -50,6 +51,11 @@ export function sessionRoutes(db: Database, publicUrl: string, clock: Clock, onR
       }),
       async (c) => {
         const platform = c.get('platform');
+        await (c.get('rateLimiter') as RateLimiter | undefined)?.consume(
+          LINK_CREATION_LIMIT,
+          platform.id,
+          'Too many portal links created; retry later.',
+        );
         const body = c.req.valid('json');
         const customer = await customerOf(db, platform.id, body.customer_id, 'customer_id');
         const token = newSecret('bpl');

@@ -7,6 +7,7 @@ import type { Database } from '../db/client.ts';
 import { customers, platforms, portalSessions } from '../db/schema/index.ts';
 import { ProblemError, unauthorized } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
+import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, type RateLimiter } from '../http/rate-limit.ts';
 import { constantTimeEqual, newSecret, sha256 } from '../ids.ts';
 import type { SessionCache } from './session-cache.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
@@ -75,6 +76,14 @@ function accessTokenOf(c: Parameters<MiddlewareHandler>[0]): string | null {
   return getCookie(c, SESSION_COOKIE) ?? null;
 }
 
+const limiterOf = (c: Parameters<MiddlewareHandler>[0]) => c.get('rateLimiter') as RateLimiter | undefined;
+
+/** Link exchanges per client IP (`LINK_EXCHANGE_LIMIT`): one counter hit per exchange, 429 past it. */
+async function limitExchange(c: Parameters<MiddlewareHandler>[0]): Promise<void> {
+  const limiter = limiterOf(c);
+  await limiter?.consume(LINK_EXCHANGE_LIMIT, limiter.clientIp(c), 'Too many portal sign-ins from this address. Retry later.');
+}
+
 /**
  * Finds the session an access token names, whatever its state, once per request (the CORS check and the
  * session middleware share it). Malformed tokens never reach the database.
@@ -83,7 +92,13 @@ export function lookupSession(db: Database, c: Parameters<MiddlewareHandler<Port
   const memo = c.get('portalLookup');
   if (memo) return memo;
   const token = accessTokenOf(c);
-  const lookup = token && ACCESS_TOKEN.test(token) ? findByAccessToken(db, sha256(token), c.get('sessionCache')) : Promise.resolve(null);
+  // An address past its failed-credential limit gets no lookup (no query); `requirePortalSession` answers 429.
+  const limiter = limiterOf(c);
+  const blocked = limiter ? limiter.blockedFor(CREDENTIAL_FAILURE_LIMIT, limiter.clientIp(c)) : 0;
+  const lookup =
+    token && blocked === 0 && ACCESS_TOKEN.test(token)
+      ? findByAccessToken(db, sha256(token), c.get('sessionCache'))
+      : Promise.resolve(null);
   c.set('portalLookup', lookup);
   return lookup;
 }
@@ -118,9 +133,13 @@ export function requirePortalSession(db: Database, clock: Clock): MiddlewareHand
   return async function requirePortalSession(c, next) {
     const token = accessTokenOf(c);
     if (token === null) throw unauthorized('Sign in first: send the access token as "Authorization: Bearer <token>".');
+    // Only failures are counted (one query each); a live session pays nothing for the limit.
+    const limiter = limiterOf(c);
+    limiter?.checkFailures(c);
     const found = await lookupSession(db, c);
+    const ended = found ? sessionEnded(found.session, clock.now()) : null;
+    if (!found || ended) await limiter?.failed(c);
     if (!found) throw unauthorized('The access token is not valid.');
-    const ended = sessionEnded(found.session, clock.now());
     if (ended === 'revoked') throw unauthorized('The portal session was revoked.');
     if (ended === 'expired') throw unauthorized('The portal session has expired. Open the portal again.');
     c.set('portal', sessionInfo(found));
@@ -161,6 +180,7 @@ export function signInRoutes(db: Database, clock: Clock, publicUrl: string) {
     // The link token rides in this URL: keep it out of caches and of the Referer of the next page.
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
+    await limitExchange(c);
     const result = await redeemLink(db, clock, c.req.query('token') ?? '');
     if (!result.ok) {
       if (!result.failureUrl) throw linkProblem(result.reason, 400);
@@ -184,6 +204,7 @@ export function signInRoutes(db: Database, clock: Clock, publicUrl: string) {
 export function exchangeRoutes(db: Database, clock: Clock) {
   return createRouter<PortalEnv>().post('/api/session', validJson(SessionExchange), async (c) => {
     c.header('Cache-Control', 'no-store');
+    await limitExchange(c);
     const result = await redeemLink(db, clock, c.req.valid('json').token);
     if (!result.ok) throw linkProblem(result.reason, 401);
     const body: AccessToken = { access_token: result.accessToken, expires_at: result.expiresAt.toISOString() };

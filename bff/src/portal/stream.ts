@@ -5,6 +5,7 @@ import type { PortalWallet, StreamEventName, StreamEvents } from '@credyt/shared
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { entries, portalSessions } from '../db/schema/index.ts';
+import { ProblemError } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import type { EntryRow } from '../ledger/append.ts';
 import type { Logger } from '../log.ts';
@@ -23,9 +24,26 @@ export interface StreamOptions {
   sessionCheckMs: number;
   /** At most this many entries are replayed after `Last-Event-ID`. */
   resumeLimit: number;
+  /** Open streams per portal session; opening one more closes that session's oldest. */
+  maxStreamsPerSession: number;
+  /** Open streams per process; past it a new stream is refused with 503 and Retry-After. */
+  maxStreams: number;
 }
 
-export const DEFAULT_STREAM_OPTIONS: StreamOptions = { heartbeatMs: 15_000, sessionCheckMs: 5_000, resumeLimit: 500 };
+/** Streams one portal session may hold open at once (a few tabs); the oldest is closed past it. */
+export const MAX_STREAMS_PER_SESSION = 5;
+/** Streams one BFF process holds open at most (each costs ~28 KB). */
+export const MAX_STREAMS_PER_PROCESS = 10_000;
+/** Seconds a client refused for the process cap is told to wait. */
+export const STREAMS_FULL_RETRY_AFTER = 30;
+
+export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
+  heartbeatMs: 15_000,
+  sessionCheckMs: 5_000,
+  resumeLimit: 500,
+  maxStreamsPerSession: MAX_STREAMS_PER_SESSION,
+  maxStreams: MAX_STREAMS_PER_PROCESS,
+};
 /** The reconnect delay the server suggests to EventSource-style readers. */
 const RETRY_MS = 3_000;
 
@@ -83,6 +101,63 @@ export class SessionWatch {
   }
 }
 
+interface StreamSlot {
+  /** Called when the slot is taken back (its session opened one stream too many). */
+  end: () => void;
+  released: boolean;
+}
+
+/** The open streams of this process, by session: enforces both caps. */
+export class StreamSlots {
+  private readonly bySession = new Map<string, StreamSlot[]>();
+  private open = 0;
+
+  constructor(private readonly options: Pick<StreamOptions, 'maxStreams' | 'maxStreamsPerSession'>) {}
+
+  get size(): number {
+    return this.open;
+  }
+
+  /** Takes a slot for a new stream of `sessionId`, closing that session's oldest past its cap; 503 when full. */
+  acquire(sessionId: string): { setEnd(end: () => void): void; release(): void } {
+    let list = this.bySession.get(sessionId);
+    const evictable = list && list.length >= this.options.maxStreamsPerSession;
+    if (!evictable && this.open >= this.options.maxStreams) {
+      throw new ProblemError(503, 'Too many live streams are open on this server. Retry shortly.', undefined, 'about:blank', {
+        'retry-after': String(STREAMS_FULL_RETRY_AFTER),
+      });
+    }
+    if (!list) this.bySession.set(sessionId, (list = []));
+    while (list.length >= this.options.maxStreamsPerSession) {
+      const oldest = list[0]!;
+      this.release(sessionId, oldest);
+      oldest.end();
+    }
+    let ended = false;
+    const slot: StreamSlot = { end: () => (ended = true), released: false };
+    list.push(slot);
+    this.open += 1;
+    return {
+      setEnd: (end) => {
+        if (ended) end();
+        else slot.end = end;
+      },
+      release: () => this.release(sessionId, slot),
+    };
+  }
+
+  private release(sessionId: string, slot: StreamSlot): void {
+    if (slot.released) return;
+    slot.released = true;
+    this.open -= 1;
+    const list = this.bySession.get(sessionId);
+    if (!list) return;
+    const i = list.indexOf(slot);
+    if (i !== -1) list.splice(i, 1);
+    if (list.length === 0) this.bySession.delete(sessionId);
+  }
+}
+
 /** Sessions of a customer revoked while still unexpired: checked before each send. */
 async function revokedSessions(db: Database, customerId: string, now: Date): Promise<Set<string>> {
   const rows = await db
@@ -126,16 +201,33 @@ export function streamRoutes(deps: {
   watch: SessionWatch;
   logger: Logger;
   options: StreamOptions;
+  /** Open-stream accounting; one per app by default. */
+  slots?: StreamSlots;
 }) {
   const { db, clock, hub, watch, logger, options } = deps;
+  const slots = deps.slots ?? new StreamSlots(options);
   return createRouter<PortalEnv>().get('/stream', validQuery(Query), async (c) => {
     const session: PortalSessionInfo = c.get('portal');
     const { tz } = c.req.valid('query');
     const lastEventId = parseLastEventId(c.req.header('last-event-id'));
+    const slot = slots.acquire(session.sessionId);
     c.header('X-Accel-Buffering', 'no');
     // LISTEN is up before the response starts, so a write committed after the client sees it is never missed.
-    await hub.start();
+    try {
+      await hub.start();
+    } catch (err) {
+      slot.release();
+      throw err;
+    }
     return streamSSE(c, async (sse) => {
+      try {
+        await run(sse);
+      } finally {
+        slot.release();
+      }
+    });
+
+    async function run(sse: SSEStreamingApi): Promise<void> {
       let ended = false;
       let finish!: () => void;
       const done = new Promise<void>((resolve) => (finish = resolve));
@@ -145,6 +237,7 @@ export function streamRoutes(deps: {
         finish();
       };
       sse.onAbort(end);
+      slot.setEnd(end);
 
       // Sends run one after another, in arrival order; each first checks that the session is still live.
       let queue = Promise.resolve();
@@ -208,6 +301,6 @@ export function streamRoutes(deps: {
       unsubscribe();
       unsubscribeTopUps();
       unwatch();
-    });
+    }
   });
 }

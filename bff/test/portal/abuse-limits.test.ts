@@ -103,7 +103,7 @@ describe('abuse limits', () => {
         return (fn as (...a: unknown[]) => unknown).apply(ctx.database.db, args);
       };
     }
-    let blockedCalls: string[] = [];
+    let blockedCalls: string[];
     try {
       for (let i = 0; i < 5; i++) {
         expectTooMany(await withKey(ctx, a, 'wrong'));

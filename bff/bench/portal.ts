@@ -23,6 +23,8 @@ async function api<T = any>(
   return (await res.json()) as T;
 }
 
+let exchanges = 0;
+
 async function accessToken(bff: BffProcess, customerId: string): Promise<string> {
   const link = await api<{ token: string }>(bff, 'POST', '/billing-portal/sessions', {
     customer_id: customerId,
@@ -34,7 +36,9 @@ async function accessToken(bff: BffProcess, customerId: string): Promise<string>
     'POST',
     '/portal/api/session',
     { token: link.token },
-    { 'x-credyt-api-key': '' },
+    // Each customer signs in from a browser of their own: one load generator stands for a thousand of them, so the
+    // exchange limit per client IP (30 a minute) applies per simulated customer (documentation-range addresses).
+    { 'x-credyt-api-key': '', 'x-forwarded-for': `198.51.100.${exchanges++ % 250}, 203.0.113.${Math.floor(exchanges / 250) % 250}` },
   );
   return session.access_token;
 }
@@ -113,7 +117,7 @@ async function openStream(bff: BffProcess, token: string) {
 
 export async function benchPortal() {
   const url = await freshDatabase('credyt_bench_portal');
-  const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY }, 18788);
+  const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY, TRUST_PROXY: '2' }, 18788);
   try {
     await api(bff, 'POST', '/products', {
       name: 'Chat',

@@ -90,6 +90,9 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
   const rows = drafts.map((d) => {
     const key = accountKey(d.accountName ?? DEFAULT_ACCOUNT, d.assetCode);
     if (!fitsLedger(d.amount)) throw invalid([{ path: 'amount', message: `${d.amount} is beyond the ledger's scale` }]);
+    if (d.fiatAmount !== null && !fitsLedger(d.fiatAmount)) {
+      throw invalid([{ path: 'amount', message: `is worth ${d.fiatAmount} ${d.fiatCurrency}, beyond the ledger's range` }]);
+    }
     const after = (balances.get(key) ?? money(0)).plus(d.amount);
     // Exact: both terms have at most 18 decimals and are below 10^20. The result must be too.
     if (!fitsLedger(after)) {

@@ -48,16 +48,23 @@ export class FeeOutOfRange extends Error {
     readonly field: string,
     priceName: string,
   ) {
-    super(`makes a fee of 10^${LEDGER_INTEGER_DIGITS} or more under price "${priceName}", beyond what the ledger holds`);
+    super(
+      `makes a fee (or its value in the platform currency) of 10^${LEDGER_INTEGER_DIGITS} or more under price "${priceName}", beyond what the ledger holds`,
+    );
   }
 }
 
-/** Volumes longer than this are refused as not a number: no real usage count has more digits. */
+/**
+ * Volumes longer than this are refused (422) before any arithmetic: no real usage count has more digits, and up to
+ * here volume × volume_rate (≤ 38 significant digits) is exact at decimal.js's 100 digits, so the fee is rounded
+ * exactly once.
+ */
 const MAX_VOLUME_DIGITS = 60;
 
-function readVolume(data: Record<string, unknown>, field: string): string | null {
+function readVolume(data: Record<string, unknown>, field: string, priceName: string): string | null {
   const text = numericText(data[field]);
-  if (text === null || text.length > MAX_VOLUME_DIGITS || !/^(?:0|[1-9]\d*)(?:\.\d+)?$/.test(text)) return null;
+  if (text === null || !/^(?:0|[1-9]\d*)(?:\.\d+)?$/.test(text)) return null;
+  if (text.length > MAX_VOLUME_DIGITS) throw new FeeOutOfRange(`data.${field}`, priceName);
   return text;
 }
 
@@ -87,7 +94,7 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
         } else {
           const field = rule.volumeField ?? '';
           unitLabel = field;
-          const volume = readVolume(event.data, field);
+          const volume = readVolume(event.data, field, rule.name);
           if (volume === null) {
             misses.push(`price "${rule.name}" needs a non-negative number in data.${field}`);
             continue;
@@ -101,6 +108,11 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
           if (!fitsLedger(amount)) throw new FeeOutOfRange(`data.${field}`, rule.name);
         }
         const priceName = leaf.name ? `${rule.name} · ${leaf.name}` : rule.name;
+        // Its platform-currency value is stored in the ledger too: it must fit as well (a large rate can push it out).
+        const fiat = ctx.fiatValue(amount, asset);
+        if (fiat !== null && !fitsLedger(fiat)) {
+          throw new FeeOutOfRange(leaf.unit_price !== undefined ? 'event_type' : `data.${rule.volumeField ?? ''}`, rule.name);
+        }
         fees.push({
           amount,
           asset: asset.code,
@@ -109,7 +121,7 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
           price_id: rule.id,
           price_name: priceName,
           fee_description: rule.description ?? describePriceValue(leaf, asset, unitLabel),
-          fiat_amount: ctx.fiatValue(amount, asset),
+          fiat_amount: fiat,
         });
       }
     }

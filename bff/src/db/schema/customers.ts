@@ -1,5 +1,6 @@
-import { bigint, index, numeric, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { products } from './catalog.ts';
+import { ledgerAmount } from './ledger.ts';
 import { platforms } from './tenancy.ts';
 
 export const customers = pgTable(
@@ -44,7 +45,7 @@ export const accounts = pgTable(
     name: text().notNull(),
     assetCode: text().notNull(),
     platformId: text().notNull(),
-    balance: numeric().notNull().default('0'),
+    balance: ledgerAmount().notNull().default('0'),
     /** Bumped with every append that moves the balance (and the spend rollups, in the same transaction). */
     version: bigint({ mode: 'number' }).notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

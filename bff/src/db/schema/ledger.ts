@@ -1,7 +1,29 @@
 import { sql } from 'drizzle-orm';
-import { bigint, date, index, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import type { Category } from '@credyt/shared';
+import { bigint, customType, date, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { LEDGER_INTEGER_DIGITS, LEDGER_SCALE, toDecimalString, type Category } from '@credyt/shared';
 import type { FeeRecord } from '../../pricing/types.ts';
+
+/**
+ * An amount as the ledger stores it: `numeric(38, 18)`, LEDGER_SCALE (18) decimal places and at most
+ * LEDGER_INTEGER_DIGITS (20) integer digits. Every sum of such values is exact, so balance = Σ entries holds by
+ * construction; a value beyond the range is refused (SQLSTATE 22003) rather than stored. PostgreSQL pads the text to
+ * 18 places; it is read back in canonical form ("1.5", not "1.500000000000000000").
+ */
+export const ledgerAmount = customType<{ data: string; driverData: string }>({
+  dataType: () => `numeric(${LEDGER_INTEGER_DIGITS + LEDGER_SCALE}, ${LEDGER_SCALE})`,
+  fromDriver: (value) => toDecimalString(String(value)),
+  toDriver: (value) => value,
+});
+
+/**
+ * Spend rollups: the same scale with 10 more integer digits, since a day's spend sums many in-range debits (and
+ * a balance may be topped up again and again) and must never refuse a debit the ledger itself accepts.
+ */
+export const rollupAmount = customType<{ data: string; driverData: string }>({
+  dataType: () => `numeric(${LEDGER_INTEGER_DIGITS + 10 + LEDGER_SCALE}, ${LEDGER_SCALE})`,
+  fromDriver: (value) => toDecimalString(String(value)),
+  toDriver: (value) => value,
+});
 
 /** The ledger: append-only. A correction is a new entry; nothing here is ever updated or deleted. */
 export const entries = pgTable(
@@ -15,10 +37,10 @@ export const entries = pgTable(
     assetCode: text().notNull(),
     category: text().$type<Category>().notNull(),
     description: text().notNull(),
-    amount: numeric().notNull(),
-    balanceAfter: numeric().notNull(),
+    amount: ledgerAmount().notNull(),
+    balanceAfter: ledgerAmount().notNull(),
     /** The amount's value in the platform currency at the rate of the moment it was recorded. */
-    fiatAmount: numeric(),
+    fiatAmount: ledgerAmount(),
     fiatCurrency: text(),
     occurredAt: timestamp({ withTimezone: true }).notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -74,8 +96,8 @@ export const spendRollup = pgTable(
     customerId: text().notNull(),
     assetCode: text().notNull(),
     hour: timestamp({ withTimezone: true }).notNull(),
-    amount: numeric().notNull(),
-    fiatAmount: numeric().notNull(),
+    amount: rollupAmount().notNull(),
+    fiatAmount: rollupAmount().notNull(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.assetCode, t.hour] })],
 );
@@ -90,8 +112,8 @@ export const spendDaily = pgTable(
     customerId: text().notNull(),
     assetCode: text().notNull(),
     day: date({ mode: 'string' }).notNull(),
-    amount: numeric().notNull(),
-    fiatAmount: numeric().notNull(),
+    amount: rollupAmount().notNull(),
+    fiatAmount: rollupAmount().notNull(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.assetCode, t.day] })],
 );

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { TopUpStatus } from '@credyt/shared';
+import { ledgerAmount } from './ledger.ts';
 
 /** The Stripe customer that pays for a wallet's top-ups; created on the first payment. */
 export const stripeCustomers = pgTable('stripe_customers', {
@@ -22,10 +23,10 @@ export const topUps = pgTable(
     kind: text().$type<'manual' | 'auto'>().notNull(),
     assetCode: text().notNull(),
     /** Units credited to the wallet, in the asset. */
-    amount: numeric().notNull(),
+    amount: ledgerAmount().notNull(),
     currency: text().notNull(),
     /** What the customer pays, in `currency`. */
-    fiatAmount: numeric().notNull(),
+    fiatAmount: ledgerAmount().notNull(),
     status: text().$type<TopUpStatus>().notNull(),
     description: text(),
     idempotencyKey: text(),
@@ -60,8 +61,8 @@ export const autoTopUpSettings = pgTable(
     assetCode: text().notNull(),
     platformId: text().notNull(),
     enabled: boolean().notNull().default(false),
-    threshold: numeric().notNull().default('0'),
-    amount: numeric().notNull().default('0'),
+    threshold: ledgerAmount().notNull().default('0'),
+    amount: ledgerAmount().notNull().default('0'),
     paymentMethodId: text(),
     card: jsonb().$type<CardSummary>(),
     /** Consecutive failed attempts; at 3 auto top-up pauses until the customer acts. */

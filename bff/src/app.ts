@@ -57,9 +57,9 @@ export function createApp(deps: AppDeps) {
       return res;
     }
     const res = answerError(problemFromDatabase(err) ?? err, c);
-    // Every "try again later" says when: Stripe being down, a limit reached.
+    // Every "try again later" says when: a ProblemError names it in its headers; any other gets the default.
     if ((res.status === 503 || res.status === 429) && !res.headers.has('retry-after')) {
-      res.headers.set('retry-after', String(Number((err as { retryAfter?: number }).retryAfter) || DEFAULT_RETRY_AFTER));
+      res.headers.set('retry-after', String(DEFAULT_RETRY_AFTER));
     }
     return res;
   });

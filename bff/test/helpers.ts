@@ -3,7 +3,7 @@ import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
-import { createLogger } from '../src/log.ts';
+import { createLogger, type Logger } from '../src/log.ts';
 import { ensurePlatformWithKey } from '../src/platform/platforms.ts';
 import type { PortalOptions } from '../src/portal/index.ts';
 
@@ -36,12 +36,20 @@ export interface TestContextOptions {
   /** Portal stream timings (heartbeat, session checks). */
   portal?: Partial<PortalOptions>;
   databaseUrl?: string;
+  /** The server's logger (silent by default); the hostile suite keeps its errors for the failure report. */
+  logger?: Logger;
 }
 
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
   const database = await openDatabase(options.databaseUrl ?? TEST_DATABASE_URL, { poolSize: 10 });
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', ...options.env });
-  const app = createApp({ database, config, logger: createLogger('silent'), clock: options.clock, portal: options.portal });
+  const app = createApp({
+    database,
+    config,
+    logger: options.logger ?? createLogger('silent'),
+    clock: options.clock,
+    portal: options.portal,
+  });
   return {
     database,
     app,

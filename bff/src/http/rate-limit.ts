@@ -33,6 +33,10 @@ export const LINK_CREATION_LIMIT: RateRule = { name: 'links:platform', limit: 60
 
 /** Keys remembered as blocked in this process, at most; the oldest are forgotten first past it. */
 const MAX_BLOCKED = 100_000;
+/** Every this many counted hits, a process deletes the counters whose window ended long ago. */
+const PRUNE_EVERY = 1_000;
+/** A counter is stale once its window started this long ago: longer than any rule's window. */
+const STALE_AFTER_MS = 10 * MINUTE;
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -55,9 +59,7 @@ export interface Hit {
 
 export function tooManyRequests(retryAfter: number, detail = 'Too many requests. Slow down and retry later.'): ProblemError {
   const seconds = Math.max(1, Math.ceil(retryAfter));
-  return Object.assign(new ProblemError(429, detail, undefined, 'about:blank', { 'retry-after': String(seconds) }), {
-    retryAfter: seconds,
-  });
+  return new ProblemError(429, detail, undefined, 'about:blank', { 'retry-after': String(seconds) });
 }
 
 /**
@@ -67,6 +69,7 @@ export function tooManyRequests(retryAfter: number, detail = 'Too many requests.
  */
 export class RateLimiter {
   private readonly blocked = new Map<string, number>();
+  private hitsSincePrune = 0;
 
   constructor(
     private readonly db: Database,
@@ -133,7 +136,22 @@ export class RateLimiter {
     const retryAfter = Math.max(1, Math.ceil((ends - now.getTime()) / 1000));
     const over = hits > rule.limit;
     if (over) this.remember(key, ends);
+    if (++this.hitsSincePrune >= PRUNE_EVERY) void this.prune();
     return { hits, retryAfter, over };
+  }
+
+  /** Deletes counters whose window ended long ago (one client's IP is one row; without this they only grow). */
+  async prune(): Promise<number> {
+    this.hitsSincePrune = 0;
+    const before = new Date(this.clock.now().getTime() - STALE_AFTER_MS).toISOString();
+    try {
+      const result = await this.db.execute<{ key: string }>(
+        sql`delete from rate_limits where window_start < ${before}::timestamptz returning key`,
+      );
+      return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows).length;
+    } catch {
+      return 0; // best effort: the next prune tries again
+    }
   }
 
   /** `check`, then `hit`: throws 429 once the key is past its limit. */

@@ -31,14 +31,12 @@ export function createStripeClient(config: Config['stripe'], options: { timeoutM
 /** Stripe could not be reached or failed on its side: nothing was charged, and the same request may be retried. */
 export function paymentsUnavailable(err: unknown): ProblemError {
   const reason = err instanceof Error ? err.message : String(err);
-  return Object.assign(
-    new ProblemError(
-      503,
-      `Payments are unavailable right now (${reason.slice(0, 120)}). Nothing was charged; please try again in a moment.`,
-      undefined,
-      'https://credyt.dev/problems/payments-unavailable',
-    ),
-    { retryAfter: STRIPE_RETRY_AFTER },
+  return new ProblemError(
+    503,
+    `Payments are unavailable right now (${reason.slice(0, 120)}). Nothing was charged; please try again in a moment.`,
+    undefined,
+    'https://credyt.dev/problems/payments-unavailable',
+    { 'retry-after': String(STRIPE_RETRY_AFTER) },
   );
 }
 

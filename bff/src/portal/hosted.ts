@@ -7,7 +7,8 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { createRouter } from '../http/router.ts';
 import type { PortalEnv, SessionLookup } from './context.ts';
-import { lookupSession, sessionEnded } from './session.ts';
+import { limiterOf, lookupSession, sessionEnded } from './session.ts';
+import { CREDENTIAL_FAILURE_LIMIT } from '../http/rate-limit.ts';
 
 export interface HostedPortalDeps {
   db: Database;
@@ -102,23 +103,38 @@ function page(c: Context, nonce: string, brand: string, title: string, body: Htm
   );
 }
 
-function expiredPage(c: Context) {
+function noticePage(c: Context, status: 401 | 429, title: string, lines: string[]) {
   const nonce = randomBytes(16).toString('base64');
   securityHeaders(c, nonce, null);
-  c.status(401);
+  c.status(status);
   return page(
     c,
     nonce,
     DEFAULT_PRIMARY,
-    'Billing link expired',
+    title,
     html`<main>
       <section class="expired" aria-labelledby="expired-title">
-        <h1 id="expired-title">This billing link has expired</h1>
-        <p>For your security, billing portal links work once and only for a short time.</p>
-        <p>Go back to the app you came from and open billing again to get a fresh link.</p>
+        <h1 id="expired-title">${title}</h1>
+        ${lines.map((line) => html`<p>${line}</p>`)}
       </section>
     </main>`,
   );
+}
+
+const expiredPage = (c: Context) =>
+  noticePage(c, 401, 'This billing link has expired', [
+    'For your security, billing portal links work once and only for a short time.',
+    'Go back to the app you came from and open billing again to get a fresh link.',
+  ]);
+
+/** An address past its failed-credential limit: the page says when to retry, and the status says 429. */
+function tooManyPage(c: Context, retryAfter: number) {
+  c.header('retry-after', String(retryAfter));
+  const minutes = Math.max(1, Math.ceil(retryAfter / 60));
+  return noticePage(c, 429, 'Too many attempts', [
+    'This address has made too many attempts with links that did not work.',
+    `Wait ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, then open billing again from the app you came from.`,
+  ]);
 }
 
 function portalPage(c: Context, found: SessionLookup, publicUrl: string) {
@@ -157,11 +173,18 @@ export function hostedPortalRoutes({ db, clock, publicUrl }: HostedPortalDeps) {
   return createRouter<PortalEnv>()
     .get('/portal', (c) => c.redirect('/portal/', 301))
     .get('/portal/', async (c) => {
+      const accept = c.req.header('accept') ?? '';
+      const wantsJson = !accept.includes('text/html') && /json/.test(accept);
+      const limiter = limiterOf(c);
+      const blocked = limiter ? limiter.blockedFor(CREDENTIAL_FAILURE_LIMIT, limiter.clientIp(c)) : 0;
+      if (blocked > 0) {
+        if (wantsJson) limiter!.checkFailures(c); // throws the 429 problem
+        return tooManyPage(c, blocked);
+      }
       const found = await lookupSession(db, c);
       if (!found || sessionEnded(found.session, clock.now())) {
         // A browser gets the page; a script that asked for JSON gets the problem.
-        const accept = c.req.header('accept') ?? '';
-        if (!accept.includes('text/html') && /json/.test(accept)) throw unauthorized('The billing link has expired or was signed out.');
+        if (wantsJson) throw unauthorized('The billing link has expired or was signed out.');
         return expiredPage(c);
       }
       return portalPage(c, found, publicUrl);

@@ -76,7 +76,7 @@ function accessTokenOf(c: Parameters<MiddlewareHandler>[0]): string | null {
   return getCookie(c, SESSION_COOKIE) ?? null;
 }
 
-const limiterOf = (c: Parameters<MiddlewareHandler>[0]) => c.get('rateLimiter') as RateLimiter | undefined;
+export const limiterOf = (c: Parameters<MiddlewareHandler>[0]) => c.get('rateLimiter') as RateLimiter | undefined;
 
 /** Link exchanges per client IP (`LINK_EXCHANGE_LIMIT`): one counter hit per exchange, 429 past it. */
 async function limitExchange(c: Parameters<MiddlewareHandler>[0]): Promise<void> {

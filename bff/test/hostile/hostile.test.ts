@@ -15,12 +15,16 @@ import fc from 'fast-check';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type RunningStripeEmulator } from '../../../demo/src/stripe-emulator/index.ts';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/client.ts';
 import type { Logger } from '../../src/log.ts';
-import { ensurePlatformWithKey } from '../../src/platform/platforms.ts';
-import { cleanDatabase, fundedCustomer, unitPrice, type CleanDatabase, type TestContext, type TestPlatform } from '../helpers.ts';
+import {
+  cleanDatabase,
+  createTestContext,
+  fundedCustomer,
+  unitPrice,
+  type CleanDatabase,
+  type TestContext,
+  type TestPlatform,
+} from '../helpers.ts';
 import { WEBHOOK_SECRET } from '../payments/helpers.ts';
 import { newLink, signIn } from '../portal/helpers.ts';
 import {
@@ -290,42 +294,17 @@ const sessionReturn = { return_url: 'https://platform.example/account', failure_
 beforeAll(async () => {
   emulator = await startStripeEmulator({ port: 0, webhookUrl: '', webhookSecret: WEBHOOK_SECRET });
   clean = await cleanDatabase();
-  // Built like ../helpers.ts' context, with a logger that keeps the server's errors for the failure report.
-  const database = await openDatabase(clean.url, { poolSize: 10 });
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  // The server's errors and warnings are kept for the failure report.
   const keep = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
     if (level === 'error' || level === 'warn') serverErrors.push(`${level}: ${msg} ${JSON.stringify(fields ?? {}).slice(0, 600)}`);
   };
   const logger: Logger = { debug: () => {}, info: () => {}, warn: keep('warn'), error: keep('error') };
-  const app = createApp({ database, config, logger, portal: { heartbeatMs: 200, sessionCheckMs: 50 } });
-  ctx = {
-    database,
-    app,
-    async newPlatform(name = 'Hostile platform') {
-      const apiKey = `test_${randomBytes(16).toString('hex')}`;
-      const platformId = await ensurePlatformWithKey(database.db, apiKey, name);
-      return {
-        apiKey,
-        platformId,
-        async call(method, path, body, headers = {}) {
-          const res = await app.request(path, {
-            method,
-            headers: { 'x-credyt-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-            body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          const text = await res.text();
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : null;
-          } catch {
-            /* keep text */
-          }
-          return { status: res.status, body: parsed, headers: res.headers };
-        },
-      };
-    },
-    close: () => database.close(),
-  };
+  ctx = await createTestContext({
+    databaseUrl: clean.url,
+    logger,
+    env: { STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    portal: { heartbeatMs: 200, sessionCheckMs: 50 },
+  });
   platform = await ctx.newPlatform('Hostile platform');
   const ok = (r: { status: number; body: any }, what: string) => {
     if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);

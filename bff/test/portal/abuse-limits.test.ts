@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimits } from '../../src/db/schema/index.ts';
-import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT } from '../../src/http/rate-limit.ts';
+import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, RateLimiter } from '../../src/http/rate-limit.ts';
 import { PROBLEM_CONTENT_TYPE } from '@credyt/shared';
 import {
   createPortalContext,
@@ -134,6 +134,19 @@ describe('abuse limits', () => {
     expect(await hitsOf(ctx, `${CREDENTIAL_FAILURE_LIMIT.name}:${a}`)).toBeNull();
   });
 
+  it('the hosted portal tells a blocked address to wait, with 429 and Retry-After, and makes no lookup', async () => {
+    const a = newIp();
+    for (let i = 0; i <= CREDENTIAL_FAILURE_LIMIT.limit; i++) await withKey(ctx, a, 'wrong');
+    const page = await ctx.app.request('/portal/', {
+      headers: { accept: 'text/html', cookie: `credyt_portal=bpa_${randomBytes(32).toString('base64url')}`, 'x-forwarded-for': a },
+    });
+    expect(page.status).toBe(429);
+    expect(Number(page.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('Too many attempts');
+    expectTooMany(await ctx.app.request('/portal/', { headers: { accept: 'application/json', 'x-forwarded-for': a } }));
+  });
+
   it('bad or expired portal tokens count as failed credentials', async () => {
     const a = newIp();
     const bearer = (token: string) =>
@@ -159,6 +172,19 @@ describe('abuse limits', () => {
     expect((await withKey(ctx, a, p.apiKey)).status).toBe(200);
     expect((await withKey(ctx, a, 'wrong')).status).toBe(401);
     expect(await hitsOf(ctx, `${CREDENTIAL_FAILURE_LIMIT.name}:${a}`)).toBe(1);
+  });
+
+  it('counters whose window ended long ago are pruned; current ones stay', async () => {
+    const stale = `${CREDENTIAL_FAILURE_LIMIT.name}:${newIp()}`;
+    const current = `${CREDENTIAL_FAILURE_LIMIT.name}:${newIp()}`;
+    const now = clock.now().getTime();
+    await ctx.database.db.insert(rateLimits).values([
+      { key: stale, windowStart: new Date(now - 11 * 60_000), hits: 3 },
+      { key: current, windowStart: new Date(now - 30_000), hits: 3 },
+    ]);
+    expect(await new RateLimiter(ctx.database.db, clock).prune()).toBeGreaterThanOrEqual(1);
+    expect(await hitsOf(ctx, stale)).toBeNull();
+    expect(await hitsOf(ctx, current)).toBe(3);
   });
 
   it('stream caps: the oldest of a session is closed; past the process cap, 503 with Retry-After', async () => {

@@ -1,23 +1,20 @@
 import type { MiddlewareHandler } from 'hono';
 
 /**
- * The headers of `hono/secure-headers`' defaults (nosniff, no-referrer, SAMEORIGIN framing, HSTS, …) plus
- * `Cache-Control: no-store` on everything but the widget bundle. Set with `c.header()` before the handler runs,
- * rather than on `c.res.headers` after it as `secureHeaders()` does: touching a finished response makes
- * @hono/node-server build a full Response and stream its body, which cost the wallet read about a third of its
- * throughput when CORS did it (see the portal benchmark). The hosted page sets its own nonce CSP over these.
+ * What a JSON API answer needs, and no more: no MIME sniffing, never kept by a browser or a proxy (balances,
+ * sessions, keys), readable only by its own origin unless CORS says otherwise, and no Referer leaking a path.
+ * Page-only headers (framing, CSP, COOP, Permissions-Policy) are set by the HTML pages themselves (hosted.ts);
+ * HSTS belongs to the TLS terminator in front. Each header is bytes on every response: the full
+ * `hono/secure-headers` set of twelve cost /livez about 30% of its throughput (see the portal benchmark).
+ *
+ * Set with `c.header()` before the handler runs, rather than on `c.res.headers` after it as `secureHeaders()`
+ * does: touching a finished response makes @hono/node-server build a full Response and stream its body.
  */
-const COMMON: [string, string][] = [
+const API: [string, string][] = [
   ['X-Content-Type-Options', 'nosniff'],
+  ['Cache-Control', 'no-store'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
   ['Referrer-Policy', 'no-referrer'],
-  ['X-Frame-Options', 'SAMEORIGIN'],
-  ['Strict-Transport-Security', 'max-age=15552000; includeSubDomains'],
-  ['Cross-Origin-Opener-Policy', 'same-origin'],
-  ['Origin-Agent-Cluster', '?1'],
-  ['X-DNS-Prefetch-Control', 'off'],
-  ['X-Download-Options', 'noopen'],
-  ['X-Permitted-Cross-Domain-Policies', 'none'],
-  ['X-XSS-Protection', '0'],
 ];
 
 export const secureHeaders: MiddlewareHandler = async (c, next) => {
@@ -25,13 +22,10 @@ export const secureHeaders: MiddlewareHandler = async (c, next) => {
     // Static files, loaded by platforms' pages from another origin: set on the finished response, after CORS and
     // the file server wrote theirs (setting them first would be dropped when the file server builds its response).
     await next();
-    for (const [name, value] of COMMON) c.res.headers.set(name, value);
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
     c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
     return;
   }
-  for (const [name, value] of COMMON) c.header(name, value);
-  c.header('Cross-Origin-Resource-Policy', 'same-origin');
-  // Balances, sessions and keys are never to be kept by a browser or a proxy.
-  c.header('Cache-Control', 'no-store');
+  for (const [name, value] of API) c.header(name, value);
   await next();
 };

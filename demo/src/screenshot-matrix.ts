@@ -8,7 +8,9 @@
  *            transactions, the return from Checkout)
  *
  * Writes .screenshots/<surface>-<width>-<scheme>-<locale>-<state>.png and .screenshots/index.html, a contact sheet
- * to look at them all. Options: `--only=<substring>` (e.g. `--only=320-dark-ar`), `--states=wallet,chart`.
+ * to look at them all. Every state is also audited with axe-core (WCAG 2.2 A/AA, target size included); violations
+ * are printed, shown on the sheet and fail the run. Options: `--only=<substring>` (e.g. `--only=320-dark-ar`),
+ * `--states=wallet,chart`, `--no-axe`.
  * Needs the widget built (`pnpm --filter @credyt/widget build`; `pnpm screenshots` does it).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,8 @@ type State = (typeof STATES)[number];
 
 interface Shot {
   file: string;
+  /** axe-core's WCAG 2.2 AA violations in the portal in this state: `rule-id ×nodes`. */
+  violations?: string[];
   surface: Surface;
   width: number;
   scheme: string;
@@ -209,6 +213,8 @@ async function open(browser: Browser, demo: RunningDemo, spec: PageSpec): Promis
     locale: spec.locale,
     timezoneId: 'UTC',
     colorScheme: spec.scheme,
+    // The hosted page's CSP allows its own scripts only: axe is injected by the test, not by the page.
+    bypassCSP: true,
   });
   const page = await context.newPage();
   const link = await portalToken(demo, spec.customer, spec.locale);
@@ -230,6 +236,19 @@ async function open(browser: Browser, demo: RunningDemo, spec: PageSpec): Promis
   }
   await portalReady(page);
   return page;
+}
+
+const AXE = fileURLToPath(new URL('../../widget/node_modules/axe-core/axe.min.js', import.meta.url));
+/** WCAG 2.2 A and AA (target size included) and axe's best practices, as the component tests audit. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/** axe-core over the portal element (its shadow roots included) as it is now. */
+async function audit(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(
+    `window.axe.run(document.querySelector('credyt-billing-portal'), { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } })
+      .then((r) => r.violations.map((v) => v.id + ' ×' + v.nodes.length + ' (' + v.nodes[0].target.join(' ') + ')'))`,
+  );
 }
 
 const section = (page: Page, tag: string): Locator => page.locator('credyt-billing-portal').locator(tag);
@@ -280,7 +299,7 @@ function contactSheet(shots: Shot[]): string {
       (s) =>
         `<figure><a href="${s.file}"><img loading="lazy" src="${s.file}" alt=""></a><figcaption>${s.file}${
           s.error ? ` <b>✖ ${s.error.replace(/</g, '&lt;').slice(0, 200)}</b>` : ''
-        }</figcaption></figure>`,
+        }${s.violations?.length ? ` <b>axe: ${s.violations.join(', ').replace(/</g, '&lt;')}</b>` : ''}</figcaption></figure>`,
     )
     .join('\n');
   return `<!doctype html><meta charset="utf-8"><title>Portal screenshots</title>
@@ -290,6 +309,7 @@ function contactSheet(shots: Shot[]): string {
 
 async function main() {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const axe = !process.argv.includes('--no-axe');
   const states = (process.argv
     .find((a) => a.startsWith('--states='))
     ?.slice(9)
@@ -341,11 +361,13 @@ async function main() {
                   const shot: Shot = { file: `${prefix}-${state}.png`, surface, width, scheme, locale, state };
                   try {
                     await capture(page, state, shot.file);
+                    if (axe) shot.violations = await audit(page);
                   } catch (err) {
                     shot.error = err instanceof Error ? err.message.split('\n')[0] : String(err);
                   }
                   shots.push(shot);
-                  process.stdout.write(`  ${shot.error ? '✖' : '✓'} ${shot.file}${shot.error ? `  ${shot.error}` : ''}\n`);
+                  const found = shot.violations?.length ? `  axe: ${shot.violations.join(', ')}` : '';
+                  process.stdout.write(`  ${shot.error || found ? '✖' : '✓'} ${shot.file}${shot.error ? `  ${shot.error}` : ''}${found}\n`);
                 }
               } catch (err) {
                 for (const state of group.states) {
@@ -359,8 +381,13 @@ async function main() {
           }
     writeFileSync(`${OUT}index.html`, contactSheet(shots));
     const failed = shots.filter((s) => s.error).length;
+    const inaccessible = shots.filter((s) => s.violations?.length).length;
     process.stdout.write(`\n${shots.length - failed} of ${shots.length} screenshots in ${OUT} (open index.html)\n`);
-    if (failed > 0) process.exitCode = 1;
+    if (axe)
+      process.stdout.write(
+        `axe (WCAG 2.2 AA): ${inaccessible === 0 ? 'no violations in any state' : `violations in ${inaccessible} states`}\n`,
+      );
+    if (failed > 0 || inaccessible > 0) process.exitCode = 1;
   } finally {
     await browser.close();
     await demo.close();

@@ -7,8 +7,14 @@ import type { CredytBillingPortal } from './credyt-billing-portal.ts';
 /** axe-core's UMD build puts `axe` on window. */
 const axe = (window as unknown as { axe: { run: (context: Element, options: RunOptions) => Promise<AxeResults> } }).axe;
 
+/** WCAG 2.2 A and AA, target size (2.5.8, 24 px) included, plus axe's best practices. */
+export const WCAG22_AA: RunOptions['runOnly'] = {
+  type: 'tag',
+  values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
+};
+
 async function audit(el: CredytBillingPortal): Promise<void> {
-  const results = await axe.run(el, { resultTypes: ['violations', 'passes'] });
+  const results = await axe.run(el, { runOnly: WCAG22_AA, resultTypes: ['violations', 'passes'] });
   const summary = results.violations.map(
     (v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('\n  ')}`,
   );

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import postgres from 'postgres';
 import { chromium, type Browser } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../widget/test/chromium.mjs';
@@ -219,6 +220,93 @@ async function firstBalances(browser: Browser, bff: BffProcess, pages: string, c
   );
 }
 
+/**
+ * Before any page script: the cumulative layout shift (session windows, as Lighthouse and CrUX count it) and the
+ * first animation frame showing a balance, on any page (the host page, or the hosted portal after sign-in).
+ */
+const OBSERVE = `
+  window.__cls = 0;
+  let windowValue = 0, first = 0, last = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.hadRecentInput) continue;
+      if (windowValue && e.startTime - last < 1000 && e.startTime - first < 5000) windowValue += e.value;
+      else { windowValue = e.value; first = e.startTime; }
+      last = e.startTime;
+      window.__cls = Math.max(window.__cls, windowValue);
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+  window.__firstBalance = new Promise((resolve) => {
+    const check = () => {
+      const wallet = document.querySelector('credyt-billing-portal')?.shadowRoot?.querySelector('credyt-portal-wallet');
+      if (wallet?.shadowRoot?.querySelector('[part~="balance"]')?.textContent.includes('$')) resolve(performance.now());
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+`;
+
+/** Every section past its skeleton (no aria-busy left in any shadow root), then a second for late shifts. */
+const SETTLED = `new Promise((resolve) => {
+  const busy = (root) => !!root && (!!root.querySelector('[aria-busy="true"]') || [...root.querySelectorAll('*')].some((el) => el.shadowRoot && busy(el.shadowRoot)));
+  const wait = () => {
+    const host = document.querySelector('credyt-billing-portal');
+    if (host?.shadowRoot?.querySelector('.sections') && !busy(host.shadowRoot)) setTimeout(resolve, 1000);
+    else setTimeout(wait, 50);
+  };
+  wait();
+})`;
+
+/** The whole portal, loaded cold at `width`: its layout shift until settled, and navigation → first balances. */
+async function fullLoad(browser: Browser, url: string, width: number) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  await context.addInitScript(OBSERVE);
+  const page = await context.newPage();
+  await page.goto(url);
+  const painted = (await page.evaluate('window.__firstBalance')) as number;
+  await page.evaluate(SETTLED);
+  const cls = (await page.evaluate('window.__cls')) as number;
+  // On the hosted page navigation starts at the portal page, after the sign-in redirect.
+  await context.close();
+  return { cls, painted };
+}
+
+async function layoutShift(browser: Browser, bff: BffProcess, pages: string, customerId: string, resetLimits: () => Promise<void>) {
+  const loads = Math.max(3, Math.round(LOADS / 4));
+  console.log(`\n== widget: layout shift (CLS, session windows) loading the whole portal cold, ${loads} loads each ==`);
+  const empty: number[] = [];
+  for (let i = 0; i < loads; i++) empty.push(await emptyPagePaint(browser, pages));
+  const base = median(empty);
+  line('baseline: page with an empty <div>, navigation -> first paint p50', ms(base));
+  for (const width of [390, 1280]) {
+    await resetLimits();
+    const host: Awaited<ReturnType<typeof fullLoad>>[] = [];
+    const hosted: Awaited<ReturnType<typeof fullLoad>>[] = [];
+    for (let i = 0; i < loads; i++) {
+      host.push(await fullLoad(browser, `${pages}/portal?token=${await link(bff, customerId)}`, width));
+      const session = await api<{ redirect_url: string }>(bff, 'POST', '/billing-portal/sessions', {
+        customer_id: customerId,
+        return_url: 'https://platform.example/',
+        failure_url: 'https://platform.example/',
+      });
+      hosted.push(await fullLoad(browser, session.redirect_url, width));
+    }
+    for (const [name, runs] of [
+      ['host page', host],
+      ['hosted page', hosted],
+    ] as const) {
+      const cls = Math.max(...runs.map((r) => r.cls));
+      const paint = median(runs.map((r) => r.painted));
+      line(`${name} at ${width} px: CLS worst of ${loads} (target <= 0.02)`, cls.toFixed(3));
+      line(
+        `${name} at ${width} px: navigation -> first balances p50 (target <= 2.5x)`,
+        ms(paint),
+        `x${(paint / base).toFixed(1)} baseline`,
+      );
+    }
+  }
+}
+
 async function filterChanges(browser: Browser, bff: BffProcess, pages: string, customerId: string) {
   const { context, page } = await freshPage(browser);
   await page.goto(`${pages}/portal?token=${await link(bff, customerId)}&sections=transactions`);
@@ -281,7 +369,10 @@ async function filterChanges(browser: Browser, bff: BffProcess, pages: string, c
 export async function benchWidget() {
   await sizes();
   const url = await freshDatabase('credyt_bench_widget');
-  const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY }, 18789);
+  const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY, PUBLIC_URL: 'http://127.0.0.1:18789' }, 18789);
+  // Every load here exchanges a link from one address: the bench clears the per-IP counters between its phases.
+  const counters = postgres(url, { max: 1, onnotice: () => {} });
+  const resetLimits = async () => void (await counters`delete from rate_limits`);
   const pages = await startPages(bff.url);
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -317,6 +408,8 @@ export async function benchWidget() {
     const first = await customer('first-paint');
     await adjust(first.id, 0, 'external_topup');
     await firstBalances(browser, bff, pages.url, first.id);
+    await layoutShift(browser, bff, pages.url, first.id, resetLimits);
+    await resetLimits();
 
     // 1,000 transactions through the platform API: 50 gifts, then usage events in batches of 250.
     const history = await customer('history');
@@ -338,6 +431,7 @@ export async function benchWidget() {
   } finally {
     await browser.close();
     pages.close();
+    await counters.end();
     await bff.stop();
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecimalString } from './decimal.ts';
 import { PortalWallet } from './wallet.ts';
 
 export const Branding = z.object({
@@ -33,6 +34,10 @@ export const SessionExchange = z.object({ token: z.string().min(1) });
 export const AccessToken = z.object({ access_token: z.string(), expires_at: z.string() });
 export type AccessToken = z.infer<typeof AccessToken>;
 
+/** What one top-up may cost, in the platform currency (the configuration's `top_up_limits`). */
+export const TopUpLimits = z.object({ currency: z.string(), minimum: DecimalString, maximum: DecimalString });
+export type TopUpLimits = z.infer<typeof TopUpLimits>;
+
 /** `GET /portal/api/session` */
 export const PortalSession = z.object({
   customer: z.object({ id: z.string(), name: z.string(), email: z.string().nullable() }),
@@ -42,6 +47,8 @@ export const PortalSession = z.object({
   locale: z.string(),
   currency: z.string(),
   expires_at: z.string(),
+  /** Shown before a purchase and checked on the device; the BFF enforces them. */
+  top_up_limits: TopUpLimits.optional(),
 });
 export type PortalSession = z.infer<typeof PortalSession>;
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { CalendarDate } from './time.ts';
 import { DecimalString } from './decimal.ts';
 
-export const SpendInterval = z.enum(['day', 'week', 'month']);
+/** `hour` periods are labelled with their local start and offset (`2025-11-20T15:00+01:00`); the others by date. */
+export const SpendInterval = z.enum(['hour', 'day', 'week', 'month']);
 export type SpendInterval = z.infer<typeof SpendInterval>;
 
 /** `GET /portal/api/spend?from=&to=&interval=&asset=&tz=` */

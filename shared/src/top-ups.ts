@@ -55,4 +55,19 @@ export const TopUpUpdated = z.object({
   asset: z.string(),
   amount: DecimalString,
   receipt_url: z.string().nullable().optional(),
+  /** `auto`: charged by automatic top-up; `manual`: paid by the customer through Checkout. */
+  kind: z.enum(['manual', 'auto']).optional(),
+  /** What was charged, in `currency`. */
+  fiat_amount: DecimalString.optional(),
+  currency: z.string().optional(),
+  /** Why a failed top-up failed (Stripe's decline code and its message). */
+  failure: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });
+
+/** `POST /portal/api/auto-top-up/card-setup`: Stripe's page that saves (or replaces) the customer's card. */
+export const CardSetupRequest = z.object({
+  /** The setting the card is for first; the card is the customer's, for every asset. */
+  asset: z.string().optional(),
+  return_url: z.string().optional(),
+});
+export const CardSetup = z.object({ setup_url: z.string() });

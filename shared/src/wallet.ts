@@ -6,6 +6,8 @@ export const PortalAsset = z.object({
   name: z.string(),
   symbol: z.string().nullable(),
   label: z.string().nullable(),
+  /** The unit in the singular ("image credit") where `label` is the plural; absent or null: derived from `label`. */
+  label_singular: z.string().nullable().optional(),
   precision: z.number().int(),
   fiat: z.boolean(),
   /** Price of one unit in the platform currency (the top-up rate); null when the asset has none. */

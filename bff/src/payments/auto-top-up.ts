@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { AutoTopUpSetting } from '@credyt/shared';
 import { AssetRegistry, fiatInfo } from '../assets/registry.ts';
@@ -17,7 +17,26 @@ export const MAX_CONSECUTIVE_FAILURES = 3;
 
 type SettingRow = typeof autoTopUpSettings.$inferSelect;
 
-export function describeSetting(assetCode: string, row: SettingRow | undefined, open: boolean): AutoTopUpSetting {
+/**
+ * The customer's card: one per customer, for every asset (the last one saved). Rows saved before cards were
+ * per customer may still differ; the newest wins.
+ */
+export async function customerCard(db: Database, customerId: string): Promise<Pick<SettingRow, 'paymentMethodId' | 'card'> | null> {
+  const [row] = await db
+    .select({ paymentMethodId: autoTopUpSettings.paymentMethodId, card: autoTopUpSettings.card })
+    .from(autoTopUpSettings)
+    .where(and(eq(autoTopUpSettings.customerId, customerId), isNotNull(autoTopUpSettings.paymentMethodId)))
+    .orderBy(desc(autoTopUpSettings.updatedAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export function describeSetting(
+  assetCode: string,
+  row: SettingRow | undefined,
+  open: boolean,
+  card?: CardSummary | null,
+): AutoTopUpSetting {
   const status: AutoTopUpSetting['status'] = !row
     ? 'idle'
     : row.paused
@@ -34,7 +53,7 @@ export function describeSetting(assetCode: string, row: SettingRow | undefined, 
     enabled: row?.enabled ?? false,
     threshold: row?.threshold ?? '0',
     amount: row?.amount ?? '0',
-    payment_method: row?.card ?? null,
+    payment_method: row?.card ?? card ?? null,
     status,
     last_error: row?.lastError ?? null,
   };
@@ -51,16 +70,23 @@ export async function listSettings(db: Database, customerId: string): Promise<Au
       .where(and(eq(autoTopUpAttempts.customerId, customerId), inArray(autoTopUpAttempts.status, ['queued', 'processing']))),
   ]);
   const assets = [...new Set(accountRows.map((a) => a.asset))];
+  const newestCard = settingRows
+    .filter((s) => s.paymentMethodId && s.card)
+    .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0]?.card;
   return assets.map((asset) =>
     describeSetting(
       asset,
       settingRows.find((s) => s.assetCode === asset),
       openRows.some((o) => o.asset === asset),
+      newestCard,
     ),
   );
 }
 
-/** Saves the card a Checkout (setup, or a payment with setup_future_usage) left on the customer, for this asset. */
+/**
+ * Saves the card a Checkout (setup, or a payment with setup_future_usage) left on the customer. A customer has one
+ * card: it replaces the card of every asset's setting, and, being the customer acting, lifts their pauses.
+ */
 export async function saveCard(
   db: Database,
   stripe: Stripe,
@@ -76,13 +102,14 @@ export async function saveCard(
     exp_month: pm.card?.exp_month ?? 0,
     exp_year: pm.card?.exp_year ?? 0,
   };
-  await db
-    .insert(autoTopUpSettings)
-    .values({ customerId, platformId, assetCode, paymentMethodId, card })
-    .onConflictDoUpdate({
-      target: [autoTopUpSettings.customerId, autoTopUpSettings.assetCode],
-      set: { paymentMethodId, card, paused: false, failures: 0, lastError: null, updatedAt: new Date() },
-    });
+  const fixed = { paymentMethodId, card, paused: false, failures: 0, lastError: null, updatedAt: new Date() };
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(autoTopUpSettings)
+      .values({ customerId, platformId, assetCode, paymentMethodId, card })
+      .onConflictDoUpdate({ target: [autoTopUpSettings.customerId, autoTopUpSettings.assetCode], set: fixed });
+    await tx.update(autoTopUpSettings).set(fixed).where(eq(autoTopUpSettings.customerId, customerId));
+  });
 }
 
 export interface WorkerOptions {
@@ -249,9 +276,13 @@ export class AutoTopUpWorker {
     }
   }
 
+  /**
+   * The setting records the failure (and maybe pauses) before this top-up's `top_up.updated` goes out, so a portal
+   * that reads the setting on that event sees what happens next. (Stripe's webhook may announce the failure first:
+   * the event carries the reason itself.)
+   */
   private async fail(attemptId: string, topUpId: string, paymentIntentId: string | null, error: { code: string; message: string }) {
     const db = this.database.db;
-    await settleTopUp(db, topUpId, { status: 'failed', paymentIntentId, failure: error });
     await db.transaction(async (tx) => {
       const [attempt] = await tx
         .update(autoTopUpAttempts)
@@ -269,6 +300,7 @@ export class AutoTopUpWorker {
         })
         .where(and(eq(autoTopUpSettings.customerId, attempt.customerId), eq(autoTopUpSettings.assetCode, attempt.assetCode)));
     });
+    await settleTopUp(db, topUpId, { status: 'failed', paymentIntentId, failure: error });
   }
 
   private async finish(attemptId: string, status: 'succeeded' | 'failed', error?: { code: string; message: string }) {

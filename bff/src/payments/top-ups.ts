@@ -40,11 +40,20 @@ export function unitsForFiat(asset: AssetInfo, fiat: string, currency: string): 
   return { units: toDecimalString(units), currency, fiat: toDecimalString(fiat) };
 }
 
+/** A top-up must cost between the platform's limits; the error names the limit it broke, for the portal to say. */
 export function checkLimits(platform: PlatformRow, price: Price, path: string) {
   if (price.currency !== platform.currency) return;
-  if (money(price.fiat).lessThan(platform.topUpMinimum) || money(price.fiat).greaterThan(platform.topUpMaximum)) {
+  const minimum = toDecimalString(platform.topUpMinimum);
+  const maximum = toDecimalString(platform.topUpMaximum);
+  const below = money(price.fiat).lessThan(minimum);
+  if (below || money(price.fiat).greaterThan(maximum)) {
     throw invalid([
-      { path, message: `a top-up must cost between ${platform.topUpMinimum} and ${platform.topUpMaximum} ${platform.currency}` },
+      {
+        path,
+        message: `a top-up must cost between ${minimum} and ${maximum} ${platform.currency}`,
+        code: below ? 'below_minimum' : 'above_maximum',
+        params: { minimum, maximum, currency: platform.currency },
+      },
     ]);
   }
 }
@@ -162,7 +171,19 @@ export interface Settlement {
 }
 
 async function notifyTopUp(tx: Executor, row: TopUpRow) {
-  const payload = JSON.stringify({ c: row.customerId, id: row.id, status: row.status, asset: row.assetCode, amount: row.amount });
+  const payload = JSON.stringify({
+    c: row.customerId,
+    id: row.id,
+    status: row.status,
+    asset: row.assetCode,
+    amount: toDecimalString(row.amount),
+    kind: row.kind,
+    fiat_amount: toDecimalString(row.fiatAmount),
+    currency: row.currency,
+    receipt_url: row.receiptUrl,
+    // A notification holds at most 8000 bytes: Stripe's message is short, but bound it anyway.
+    failure: row.failureCode ? { code: row.failureCode, message: (row.failureMessage ?? '').slice(0, 500) } : null,
+  });
   await tx.execute(sql`select pg_notify(${TOP_UP_CHANNEL}, ${payload})`);
 }
 

@@ -24,6 +24,11 @@ export interface TopUpNotice {
   status: TopUpStatus;
   asset: string;
   amount: string;
+  kind?: 'manual' | 'auto';
+  fiat_amount?: string;
+  currency?: string;
+  receipt_url?: string | null;
+  failure?: { code: string; message: string } | null;
 }
 
 /**
@@ -81,7 +86,8 @@ export class LedgerHub {
       return;
     }
     for (const listener of this.topUpListeners.get(notice.c) ?? []) {
-      listener({ id: notice.id, status: notice.status, asset: notice.asset, amount: notice.amount });
+      const { c: _customer, ...update } = notice;
+      listener(update);
     }
   }
 

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { SessionExchange, type AccessToken, type PortalSession, type SessionExchanged } from '@credyt/shared';
+import { SessionExchange, toDecimalString, type AccessToken, type PortalSession, type SessionExchanged } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { customers, platforms, portalSessions } from '../db/schema/index.ts';
@@ -170,6 +170,11 @@ export function presentSession(s: PortalSessionInfo): PortalSession {
     locale: s.locale ?? config.default_locale,
     currency: s.platform.currency,
     expires_at: s.expiresAt.toISOString(),
+    top_up_limits: {
+      currency: s.platform.currency,
+      minimum: toDecimalString(s.platform.topUpMinimum),
+      maximum: toDecimalString(s.platform.topUpMaximum),
+    },
   };
 }
 

@@ -1,14 +1,26 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { AutoTopUpSetting, AutoTopUpUpdate, fitsPrecision, money, PortalTopUp, PortalTopUpRequest } from '@credyt/shared';
-import { AssetRegistry } from '../assets/registry.ts';
+import {
+  AutoTopUpSetting,
+  AutoTopUpUpdate,
+  CardSetup,
+  CardSetupRequest,
+  fitsPrecision,
+  money,
+  toDecimalString,
+  PortalTopUp,
+  PortalTopUpRequest,
+  TopUpUpdated,
+  type FieldError,
+} from '@credyt/shared';
+import { AssetRegistry, type AssetInfo } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
-import { describeSetting, listSettings } from '../payments/auto-top-up.ts';
+import { customerCard, describeSetting, listSettings } from '../payments/auto-top-up.ts';
 import { withStripeCustomer } from '../payments/customers.ts';
 import { callStripe } from '../payments/stripe.ts';
 import { checkLimits, createCheckoutTopUp, priceUnits } from '../payments/top-ups.ts';
@@ -43,6 +55,52 @@ async function walletAsset(db: Database, portal: PortalSessionInfo, code: string
   return asset;
 }
 
+/**
+ * An amount a person moves: above zero (or, for a threshold, not below it) and within the asset's precision. Each
+ * error carries a `code` and its `params`, so the portal can say it in the customer's language.
+ */
+function amountErrors(asset: AssetInfo, value: string, path: string, zeroAllowed = false): FieldError[] {
+  const amount = money(value);
+  if (zeroAllowed ? amount.isNegative() : !amount.greaterThan(0)) {
+    return [
+      { path, message: zeroAllowed ? 'must not be negative' : 'must be greater than 0', code: zeroAllowed ? 'negative' : 'not_positive' },
+    ];
+  }
+  if (!fitsPrecision(value, asset.precision)) {
+    const precision = String(asset.precision);
+    return [{ path, message: `${asset.code} allows at most ${precision} decimal places`, code: 'too_precise', params: { precision } }];
+  }
+  return [];
+}
+
+/** Stripe's page that saves a card for off-session charges; Stripe comes back with `?credyt_card=saved|cancelled`. */
+async function cardSetupUrl(
+  db: Database,
+  stripe: Stripe,
+  portal: PortalSessionInfo,
+  assetCode: string,
+  back: string,
+): Promise<string | null> {
+  const session = await withStripeCustomer(db, stripe, portal.customerId, (customer) =>
+    callStripe(() =>
+      stripe.checkout.sessions.create({
+        mode: 'setup',
+        customer,
+        currency: portal.platform.currency.toLowerCase(),
+        metadata: {
+          purpose: 'auto_top_up',
+          credyt_customer_id: portal.customerId,
+          platform_id: portal.platform.id,
+          asset: assetCode,
+        },
+        success_url: withParam(back, 'credyt_card', 'saved'),
+        cancel_url: withParam(back, 'credyt_card', 'cancelled'),
+      }),
+    ),
+  );
+  return session.url;
+}
+
 export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: string }) {
   const { db, stripe, publicUrl } = deps;
   return createRouter<PortalEnv>()
@@ -66,10 +124,8 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         const portal = c.get('portal');
         const body = c.req.valid('json');
         const asset = await walletAsset(db, portal, body.asset, 'asset');
-        if (!money(body.amount).greaterThan(0)) throw invalid([{ path: 'amount', message: 'must be greater than 0' }]);
-        if (!fitsPrecision(body.amount, asset.precision)) {
-          throw invalid([{ path: 'amount', message: `${asset.code} allows at most ${asset.precision} decimal places` }]);
-        }
+        const errors = amountErrors(asset, body.amount, 'amount');
+        if (errors.length > 0) throw invalid(errors);
         const price = priceUnits(asset, body.amount, portal.platform.currency);
         checkLimits(portal.platform, price, 'amount');
         const back = returnUrlFor(portal, publicUrl, body.return_url, 'return_url');
@@ -93,7 +149,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         method: 'get',
         path: '/top-ups/{id}',
         request: { params: z.object({ id: z.string() }) },
-        responses: { 200: json(z.object({ id: z.string(), status: z.string(), asset: z.string(), amount: z.string() }), 'The top-up') },
+        responses: { 200: json(TopUpUpdated, 'The top-up') },
       }),
       async (c) => {
         const [row] = await db
@@ -101,7 +157,20 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
           .from(topUps)
           .where(and(eq(topUps.id, c.req.valid('param').id), eq(topUps.customerId, c.get('portal').customerId)));
         if (!row) throw notFound('The top-up');
-        return c.json({ id: row.id, status: row.status, asset: row.assetCode, amount: row.amount, receipt_url: row.receiptUrl }, 200);
+        return c.json(
+          {
+            id: row.id,
+            status: row.status,
+            asset: row.assetCode,
+            amount: toDecimalString(row.amount),
+            receipt_url: row.receiptUrl,
+            kind: row.kind,
+            fiat_amount: toDecimalString(row.fiatAmount),
+            currency: row.currency,
+            failure: row.failureCode ? { code: row.failureCode, message: row.failureMessage ?? '' } : null,
+          },
+          200,
+        );
       },
     )
     .openapi(
@@ -129,42 +198,14 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         const portal = c.get('portal');
         const body = c.req.valid('json');
         const asset = await walletAsset(db, portal, c.req.valid('param').asset, 'asset');
-        const errors = [];
-        if (money(body.threshold).isNegative()) errors.push({ path: 'threshold', message: 'must not be negative' });
-        if (!fitsPrecision(body.threshold, asset.precision))
-          errors.push({ path: 'threshold', message: `${asset.code} allows at most ${asset.precision} decimal places` });
-        if (!money(body.amount).greaterThan(0)) errors.push({ path: 'amount', message: 'must be greater than 0' });
-        if (!fitsPrecision(body.amount, asset.precision))
-          errors.push({ path: 'amount', message: `${asset.code} allows at most ${asset.precision} decimal places` });
+        const errors = [...amountErrors(asset, body.threshold, 'threshold', true), ...amountErrors(asset, body.amount, 'amount')];
         if (errors.length > 0) throw invalid(errors);
         if (body.enabled) checkLimits(portal.platform, priceUnits(asset, body.amount, portal.platform.currency), 'amount');
         // Everything that can refuse the request runs before the write: the return URL, then Stripe (a card to save).
         const back = body.enabled || body.return_url !== undefined ? returnUrlFor(portal, publicUrl, body.return_url, 'return_url') : null;
-        const [current] = await db
-          .select({ paymentMethodId: autoTopUpSettings.paymentMethodId })
-          .from(autoTopUpSettings)
-          .where(and(eq(autoTopUpSettings.customerId, portal.customerId), eq(autoTopUpSettings.assetCode, asset.code)));
-        let setupUrl: string | null = null;
-        if (body.enabled && !current?.paymentMethodId && back) {
-          const session = await withStripeCustomer(db, stripe, portal.customerId, (customer) =>
-            callStripe(() =>
-              stripe.checkout.sessions.create({
-                mode: 'setup',
-                customer,
-                currency: portal.platform.currency.toLowerCase(),
-                metadata: {
-                  purpose: 'auto_top_up',
-                  credyt_customer_id: portal.customerId,
-                  platform_id: portal.platform.id,
-                  asset: asset.code,
-                },
-                success_url: withParam(back, 'credyt_card', 'saved'),
-                cancel_url: withParam(back, 'credyt_card', 'cancelled'),
-              }),
-            ),
-          );
-          setupUrl = session.url;
-        }
+        // One card per customer: a card saved for another asset pays for this one too.
+        const card = await customerCard(db, portal.customerId);
+        const setupUrl = body.enabled && !card && back ? await cardSetupUrl(db, stripe, portal, asset.code, back) : null;
         // Changing the setting is the customer acting: it clears a pause and the failure count.
         const [row] = await db
           .insert(autoTopUpSettings)
@@ -175,6 +216,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
             enabled: body.enabled,
             threshold: body.threshold,
             amount: body.amount,
+            ...(card ?? {}),
           })
           .onConflictDoUpdate({
             target: [autoTopUpSettings.customerId, autoTopUpSettings.assetCode],
@@ -182,6 +224,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
               enabled: body.enabled,
               threshold: body.threshold,
               amount: body.amount,
+              ...(card ?? {}),
               paused: false,
               failures: 0,
               updatedAt: new Date(),
@@ -192,7 +235,36 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         if (body.enabled && !row?.paymentMethodId && setupUrl) setting.setup_url = setupUrl;
         return c.json(setting, 200);
       },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/auto-top-up/card-setup',
+        request: { body: { content: { 'application/json': { schema: CardSetupRequest } }, required: true } },
+        responses: { 200: json(CardSetup, 'Stripe’s page that saves the customer’s card (a new one replaces the old)') },
+      }),
+      async (c) => {
+        const portal = c.get('portal');
+        const body = c.req.valid('json');
+        const back = returnUrlFor(portal, publicUrl, body.return_url, 'return_url');
+        const assetCode = body.asset ? (await walletAsset(db, portal, body.asset, 'asset')).code : await firstAsset(db, portal);
+        const setupUrl = await cardSetupUrl(db, stripe, portal, assetCode, back);
+        if (!setupUrl) throw new Error('Stripe answered a setup session without a URL');
+        return c.json({ setup_url: setupUrl }, 200);
+      },
     );
+}
+
+/** The asset a card set up without one is recorded under (the card is the customer's, for all of them). */
+async function firstAsset(db: Database, portal: PortalSessionInfo): Promise<string> {
+  const [account] = await db
+    .select({ asset: accounts.assetCode })
+    .from(accounts)
+    .where(eq(accounts.customerId, portal.customerId))
+    .orderBy(accounts.assetCode)
+    .limit(1);
+  if (!account) throw invalid([{ path: 'asset', message: 'the wallet has no account' }]);
+  return account.asset;
 }
 
 function withParam(url: string, key: string, value: string): string {

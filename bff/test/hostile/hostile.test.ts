@@ -571,6 +571,12 @@ beforeAll(async () => {
       params: { asset: 'USD' },
       body: { enabled: false, threshold: '5', amount: '20' },
     },
+    {
+      method: 'POST',
+      path: '/portal/api/auto-top-up/card-setup',
+      auth: 'portal',
+      body: { asset: 'USD', return_url: 'https://platform.example/back' },
+    },
     // Hosted pages.
     { method: 'GET', path: '/portal/sign-in', auth: 'none', query: { token: signInLink.token }, headers: { accept: 'text/html' } },
     { method: 'GET', path: '/portal/sign-in', auth: 'none', query: { token: signInLink.token } },

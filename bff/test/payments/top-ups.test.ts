@@ -57,7 +57,8 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
     expect(topUp).toMatchObject({ category: 'top_up', amount: '20' });
     expect(topUp?.receipt_url).toMatch(/\/receipts\//);
     const status = await ctx.portal(c.token, 'GET', `/portal/api/top-ups/${created.body.id}`);
-    expect(status.body.status).toBe('succeeded');
+    expect(status.body).toMatchObject({ status: 'succeeded', kind: 'manual', amount: '20', fiat_amount: '20', currency: 'USD' });
+    expect(status.body.receipt_url).toMatch(/\/receipts\//);
   });
 
   it('pushes top_up.updated to the customer’s stream', async () => {
@@ -69,7 +70,8 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
     let text = '';
     while (!text.includes('event: top_up.updated')) text += (await reader.read()).value ?? '';
     const data = JSON.parse(/event: top_up.updated\ndata: (.+)/.exec(text)![1]!);
-    expect(data).toEqual({ id: created.body.id, status: 'succeeded', asset: 'USD', amount: '11' });
+    expect(data).toMatchObject({ id: created.body.id, status: 'succeeded', asset: 'USD', amount: '11', kind: 'manual', failure: null });
+    expect(data.receipt_url).toMatch(/\/receipts\//);
     await reader.cancel();
   });
 
@@ -236,6 +238,12 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
     const low = await ctx.portal(token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 20, idempotency_key: 'limit-0001' });
     expect(low.status).toBe(422);
     expect(low.body.errors[0].message).toContain('between 50 and 100 USD');
+    expect(low.body.errors[0]).toMatchObject({ code: 'below_minimum', params: { minimum: '50', maximum: '100', currency: 'USD' } });
+    const high = await ctx.portal(token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 101, idempotency_key: 'limit-0003' });
+    expect(high.body.errors[0]).toMatchObject({ path: 'amount', code: 'above_maximum' });
+    // The portal shows them before the purchase.
+    const session = await ctx.portal(token, 'GET', '/portal/api/session');
+    expect(session.body.top_up_limits).toEqual({ currency: 'USD', minimum: '50', maximum: '100' });
     const ok = await ctx.portal(token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 60, idempotency_key: 'limit-0002' });
     expect(ok.status).toBe(201);
   });

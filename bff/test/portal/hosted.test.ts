@@ -17,17 +17,27 @@ describe('hosted portal page', () => {
   let ctx: PortalTestContext;
   let p: TestPlatform;
   let customerId: string;
+  /** A customer with a name and an email, for the page's "signed in as". */
+  let adaId: string;
 
   beforeAll(async () => {
     ctx = await createPortalContext({ clock });
     p = await ctx.newPlatform();
-    customerId = (await fundedCustomer(p, [unitPrice('chat', 'USD', '0.5')], [{ asset: 'USD', amount: 20 }])).id;
+    const funded = await fundedCustomer(p, [unitPrice('chat', 'USD', '0.5')], [{ asset: 'USD', amount: 20 }]);
+    customerId = funded.id;
+    const ada = await p.call('POST', '/customers', {
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      external_id: 'ext_ada_hosted',
+      subscriptions: [{ products: [{ code: funded.code }] }],
+    });
+    adaId = ada.body.id as string;
   });
   afterAll(() => ctx.close());
 
   /** Follows a link's sign-in and returns the cookie it set. */
-  async function signInCookie(extra: Record<string, unknown> = {}) {
-    const link = await newLink(p, customerId, extra);
+  async function signInCookie(extra: Record<string, unknown> = {}, customer = customerId) {
+    const link = await newLink(p, customer, extra);
     const res = await ctx.app.request(new URL(link.redirect_url).pathname + new URL(link.redirect_url).search);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/portal/');
@@ -60,6 +70,62 @@ describe('hosted portal page', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('has an h1 and says who is signed in, in English and left to right by default', async () => {
+    await p.call('PUT', '/billing-portal/configuration', { branding: { name: 'Lumen AI', logo_url: null } });
+    const cookie = await signInCookie({ return_url: 'https://lumen.example/billing' }, adaId);
+    const body = await (await ctx.app.request('/portal/', { headers: { cookie } })).text();
+    expect(body).toMatch(/<html lang="en" dir="ltr">/);
+    expect(body.match(/<h1[ >]/g)).toHaveLength(1);
+    expect(body).toContain('<h1>Billing</h1>');
+    expect(body).toMatch(/Signed in as <strong>Ada Lovelace<\/strong> · <span>ada@example.com<\/span>/);
+    expect(body).toMatch(/<span class="long">Back to Lumen AI<\/span\s*>/);
+    expect(body).toMatch(/<span class="short" aria-hidden="true">Back<\/span\s*>/);
+    expect(body).toContain('>Skip to billing</a>');
+  });
+
+  it.each([
+    {
+      locale: 'es',
+      dir: 'ltr',
+      title: 'Facturación · Lumen AI',
+      h1: 'Facturación',
+      who: 'Sesión iniciada como',
+      back: 'Volver a Lumen AI',
+      arrow: '←',
+    },
+    {
+      locale: 'ar',
+      dir: 'rtl',
+      title: 'الفوترة · Lumen AI',
+      h1: 'الفوترة',
+      who: 'تم تسجيل الدخول باسم',
+      back: 'العودة إلى Lumen AI',
+      arrow: '→',
+    },
+  ])('speaks the session’s language ($locale): lang, dir, the header and the h1 translated', async (want) => {
+    await p.call('PUT', '/billing-portal/configuration', { branding: { name: 'Lumen AI', logo_url: null } });
+    const cookie = await signInCookie({ locale: want.locale, return_url: 'https://lumen.example/billing' }, adaId);
+    const body = await (await ctx.app.request('/portal/', { headers: { cookie } })).text();
+    expect(body).toMatch(new RegExp(`<html lang="${want.locale}" dir="${want.dir}">`));
+    expect(body).toContain(`<title>${want.title}</title>`);
+    expect(body).toContain(`<h1>${want.h1}</h1>`);
+    expect(body).toContain(`${want.who} <strong>Ada Lovelace</strong>`);
+    expect(body).toMatch(new RegExp(`<span class="long">${want.back}</span\\s*>`));
+    expect(body).toMatch(new RegExp(`<span aria-hidden="true">${want.arrow}</span\\s*>`));
+    expect(body).not.toContain('Back to');
+    expect(body).not.toContain('Skip to billing');
+    // The element gets the same locale, so it does not start in English and flip.
+    expect(body).toContain(`theme="auto" locale="${want.locale}"></credyt-billing-portal>`);
+  });
+
+  it('falls back to English for a locale it has no words for, and keeps the locale for the element', async () => {
+    const cookie = await signInCookie({ locale: 'fr-CA' }, adaId);
+    const body = await (await ctx.app.request('/portal/', { headers: { cookie } })).text();
+    expect(body).toMatch(/<html lang="en" dir="ltr">/);
+    expect(body).toContain('<h1>Billing</h1>');
+    expect(body).toContain('locale="fr-CA"');
   });
 
   it('escapes a hostile platform name everywhere it is shown', async () => {

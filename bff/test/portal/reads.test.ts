@@ -135,9 +135,12 @@ describe('portal reads', () => {
       const account = wallet.accounts.find((a) => a.id === `default:${code}`)!;
       const txns = byAsset(transactions, code) as Transaction[];
       const uses = byAsset(usage, code) as UsageItem[];
-      // The balance is the sum of the ledger, and the newest entry's balance_after.
+      // The balance is the sum of the ledger, and the last recorded entry's balance_after. (The list runs by when
+      // things happened: these events were reported after the adjustments, though they happened before.)
       expect(account.available).toBe(sum(txns.map((t) => t.amount)));
-      expect(txns[0]!.balance_after).toBe(account.available);
+      const recorded = [...txns].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+      expect(recorded.at(-1)!.category).toBe('usage');
+      expect(txns.filter((t) => t.balance_after === account.available)).toHaveLength(1);
       // Spent this month = the usage fees = the spend chart = minus the usage transactions.
       expect(account.spent_this_month).toBe(sum(uses.map((u) => u.amount)));
       expect(account.spent_this_month).toBe(sum(txns.filter((t) => t.category === 'usage').map((t) => money(t.amount).negated())));
@@ -274,6 +277,7 @@ describe('portal reads', () => {
     const rows = parseCsv(await res.text());
     expect(rows[0]).toEqual([
       'id',
+      'occurred_at',
       'created_at',
       'category',
       'description',
@@ -292,9 +296,11 @@ describe('portal reads', () => {
         },
     );
     expect(rows.slice(1).map((r) => r[0])).toEqual(json.map((t) => t.id));
-    expect(rows.slice(1).map((r) => r[4])).toEqual(json.map((t) => t.amount));
-    expect(rows.find((r) => r[2] === 'fee')?.[3]).toBe('Setup, "premium"\nsupport');
-    expect(rows.find((r) => r[0] === json.find((t) => t.description.startsWith('='))!.id)?.[3]).toBe(`'=HYPERLINK("http://evil")`);
+    expect(rows.slice(1).map((r) => r[5])).toEqual(json.map((t) => t.amount));
+    // The CSV dates each entry as the list does: usage by when it happened.
+    expect(rows.slice(1).map((r) => r[1])).toEqual(json.map((t) => t.occurred_at));
+    expect(rows.find((r) => r[3] === 'fee')?.[4]).toBe('Setup, "premium"\nsupport');
+    expect(rows.find((r) => r[0] === json.find((t) => t.description.startsWith('='))!.id)?.[4]).toBe(`'=HYPERLINK("http://evil")`);
   });
 
   it(`streams more than one batch (${CSV_BATCH} rows) without losing or repeating a row`, async () => {
@@ -324,8 +330,8 @@ describe('portal reads', () => {
     expect(rows).toHaveLength(total);
     expect(new Set(rows.map((r) => r[0])).size).toBe(total);
     // Newest first, and all of them in one transaction share created_at: the seq breaks the tie.
-    expect(rows[0]![3]).toBe(`Gift ${total - 1}`);
-    expect(rows[total - 1]![3]).toBe('Gift 0');
-    expect(rows[0]![6]).toBe(money('0.01').times(total).toFixed());
+    expect(rows[0]![4]).toBe(`Gift ${total - 1}`);
+    expect(rows[total - 1]![4]).toBe('Gift 0');
+    expect(rows[0]![7]).toBe(money('0.01').times(total).toFixed());
   });
 });

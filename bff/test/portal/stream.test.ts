@@ -54,7 +54,9 @@ describe('portal stream', () => {
     const usage = UsageItem.parse(events[0]!.data);
     const txn = Transaction.parse(events[1]!.data);
     expect(usage).toMatchObject({ amount: '0.25', asset: 'USD', subject: `s-${n}` });
-    expect(txn).toMatchObject({ id: usage.id, category: 'usage', amount: '-0.25', balance_after: '4.75' });
+    expect(txn).toMatchObject({ category: 'usage', amount: '-0.25', balance_after: '4.75' });
+    // The usage item is the event; each of its fees is a ledger entry.
+    expect(usage.fees.map((f) => f.id)).toEqual([txn.id]);
     expect(events[1]!.id).toMatch(/^\d+$/);
     expect(events[0]!.id).toBeNull();
     const { account, spent_this_month } = events[2]!.data;

@@ -5,7 +5,9 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 /**
  * Library build: one ES module (`dist/credyt-billing-portal.js`) that a page loads with a script tag, plus the
- * lazily imported chunks (Chart.js, non-English catalogs). Dynamic imports stay relative (`./chart-….js`), so the
+ * lazily imported chunks (the sections after the balances, Chart.js, non-English catalogs) and the chunk of code
+ * the entry shares with them. The entry never imports itself back through a chunk: a page may load it with a
+ * query string (`?v=3`), and a chunk importing `./credyt-billing-portal.js` would then run a second copy. Dynamic imports stay relative (`./chart-….js`), so the
  * browser resolves them against the module's own URL wherever it is served (the BFF serves it at `/widget/`).
  */
 export default defineConfig({

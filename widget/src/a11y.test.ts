@@ -70,8 +70,8 @@ describe('accessibility (axe-core)', () => {
     try {
       const { el } = await mountPortal();
       await settled(el);
-      const topUp = await section(el, 'credyt-portal-top-up');
-      await find(topUp, '[role="status"] a'); // the receipt link
+      const banner = await section(el, 'credyt-portal-checkout-return');
+      await find(banner, '[role="status"] a'); // the receipt link
       const auto = await section(el, 'credyt-portal-auto-top-up');
       await find(auto, '[role="status"]');
       const amount = await find<HTMLInputElement>(auto, 'input[name="amount"]');
@@ -85,13 +85,16 @@ describe('accessibility (axe-core)', () => {
     }
   });
 
-  it('has no violations with the spend table shown and a tooltip open', async () => {
+  it('has no violations with the spend table shown and usage rows open', async () => {
     const { el } = await mountPortal();
     await settled(el);
     const spend = await section(el, 'credyt-portal-spend');
     (await find<HTMLButtonElement>(spend, '.table-toggle')).click();
     const usage = await section(el, 'credyt-portal-usage');
-    (await find<HTMLButtonElement>(usage, '.tip-button')).click();
+    (await find<HTMLButtonElement>(usage, 'button.toggle')).click();
+    const transactions = await section(el, 'credyt-portal-transactions');
+    (await find<HTMLButtonElement>(transactions, 'button.toggle')).click();
+    await find(transactions, 'tr.details:not([hidden]) .breakdown');
     await audit(el);
   });
 });

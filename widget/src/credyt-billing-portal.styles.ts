@@ -37,12 +37,19 @@ const darkTokens = css`
  * the private `--_*` properties read the public ones with fallbacks. Branding from the platform's configuration
  * arrives as `--_brand-*` on the host (set through the CSSOM, which a strict CSP allows), so it sits *under* the
  * page's own `--credyt-*` values.
+ *
+ * The element itself is the size container every layout rule keys on (the sections query it by its name,
+ * `portal`): its own width, a phone or a narrow column of the host page, never the viewport's. Below 600 px
+ * there is one level of padding, the cards' (the portal's own too would leave a phone ~250 px of content).
+ * Links and controls outside running text are 24 px targets at least (`.tap`, WCAG 2.2, 2.5.8). A section still
+ * to come has an outline card the size of a section's own loading state (a heading and three lines).
  */
 export const portalStyles = css`
   :host {
     all: initial;
     display: block;
     contain: content;
+    container: portal / inline-size;
   }
   :host([hidden]) {
     display: none;
@@ -53,7 +60,6 @@ export const portalStyles = css`
   .portal {
     all: initial;
     display: block;
-    container-type: inline-size;
 
     --_primary: var(--credyt-color-primary, var(--_brand-primary, #4f46e5));
     --_on-primary: var(--credyt-color-on-primary, #ffffff);
@@ -82,6 +88,11 @@ export const portalStyles = css`
     border-radius: var(--_radius);
     text-align: start;
   }
+  @container portal (width < 600px) {
+    .portal {
+      padding: var(--_space) 0;
+    }
+  }
   :host([theme='dark']) .portal {
     ${darkTokens}
   }
@@ -94,6 +105,7 @@ export const portalStyles = css`
     display: flex;
     align-items: center;
     gap: var(--_space);
+    min-height: 2em;
     margin-bottom: calc(var(--_space) * 2);
   }
   header img {
@@ -105,7 +117,10 @@ export const portalStyles = css`
   h2 {
     font-size: 1.35em;
     font-weight: 650;
+    line-height: 1.3;
     margin: 0;
+    min-width: 0;
+    overflow-wrap: anywhere;
   }
   h3 {
     font-size: 1.15em;
@@ -122,7 +137,8 @@ export const portalStyles = css`
     outline: 2px solid var(--_focus);
     outline-offset: 2px;
   }
-  button {
+  button,
+  a.button {
     font: inherit;
     cursor: pointer;
     border: 1px solid var(--_border-strong);
@@ -130,17 +146,36 @@ export const portalStyles = css`
     color: var(--_text);
     border-radius: var(--_radius);
     padding: calc(var(--_space) * 0.75) calc(var(--_space) * 1.5);
+    min-height: max(24px, 2.25em);
   }
-  .sections {
+  a.button {
+    display: inline-flex;
+    align-items: center;
+    text-decoration: none;
+    color: var(--_link);
+    border-color: currentColor;
+  }
+  .tap {
+    display: inline-flex;
+    align-items: center;
+    min-height: 24px;
+    min-width: 24px;
+  }
+  .sections,
+  .outline {
     display: grid;
     grid-template-columns: minmax(0, 1fr);
     gap: calc(var(--_space) * 2);
   }
-  @container (min-width: 48em) {
-    .sections {
+  .outline {
+    margin-top: calc(var(--_space) * 2);
+  }
+  @container portal (min-width: 48em) {
+    .sections,
+    .outline {
       grid-template-columns: repeat(2, minmax(0, 1fr));
     }
-    .sections > .wide {
+    :is(.sections, .outline) > .wide {
       grid-column: 1 / -1;
     }
   }
@@ -160,12 +195,35 @@ export const portalStyles = css`
     padding: var(--_space) calc(var(--_space) * 1.5);
     margin-bottom: calc(var(--_space) * 2);
   }
-  .skeleton {
-    height: 8em;
+  .placeholder {
+    display: grid;
+    align-content: start;
+    gap: var(--_space);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    background: linear-gradient(90deg, var(--_surface) 25%, var(--_border) 50%, var(--_surface) 75%);
+    padding: calc(var(--_space) * 2);
+  }
+  @container portal (width < 600px) {
+    .placeholder {
+      padding: calc(var(--_space) * 1.5);
+    }
+  }
+  .bone {
+    display: block;
+    height: 1.2em;
+    border-radius: 4px;
+    background: linear-gradient(90deg, var(--_border) 25%, var(--_surface) 50%, var(--_border) 75%);
     background-size: 200% 100%;
     animation: shimmer 1.4s linear infinite;
+  }
+  .bone.heading {
+    width: 30%;
+    height: 1.3em;
+    margin-block: 0.2em calc(var(--_space) * 0.5 + 0.2em);
+  }
+  .bone.short {
+    width: 70%;
   }
   @keyframes shimmer {
     to {
@@ -173,13 +231,14 @@ export const portalStyles = css`
     }
   }
   @media (prefers-reduced-motion: reduce) {
-    .skeleton {
+    .bone {
       animation: none;
     }
   }
   footer {
     display: flex;
-    gap: calc(var(--_space) * 2);
+    flex-wrap: wrap;
+    gap: 0 calc(var(--_space) * 2);
     margin-top: calc(var(--_space) * 2);
     font-size: 0.9em;
   }

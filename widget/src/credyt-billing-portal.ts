@@ -7,9 +7,10 @@ import { ApiError, PortalClient, isAbort, type AuthMode, type Exchanged } from '
 import { PortalStream, type StreamState } from './api/stream.ts';
 import { clientContext, i18nContext, sessionContext, streamContext, walletContext, type WalletState } from './context.ts';
 import { emit } from './events.ts';
-import { I18n, loadI18n, resolveLocale } from './i18n/index.ts';
+import { I18n, directionOf, loadI18n, resolveLocale } from './i18n/index.ts';
 import { en } from './i18n/en.ts';
 import { problemOf, safeUrl } from './sections/section.ts';
+import { loadSections } from './sections/load.ts';
 import { portalStyles } from './credyt-billing-portal.styles.ts';
 
 export type Theme = 'light' | 'dark' | 'auto';
@@ -20,7 +21,7 @@ type Phase = 'loading' | 'ready' | 'expired' | 'failed' | 'no-token';
 const SECTION_ORDER: readonly Section[] = ['wallet', 'top_up', 'auto_top_up', 'spend_history', 'usage_history', 'transactions'];
 
 /** The parts inside the sections, forwarded so the page can style them as `credyt-billing-portal::part(…)`. */
-const SECTION_PARTS = 'heading, balance, button, button-primary, input, table, chart, notice, error';
+const SECTION_PARTS = 'heading, balance, stat, button, button-primary, input, table, chart, notice, error';
 
 /** How long a balance changed by a live update stays highlighted. */
 const HIGHLIGHT_MS = 2000;
@@ -54,6 +55,7 @@ const HIGHLIGHT_MS = 2000;
  * @csspart section - Every section card (each also has `section-<name>`, e.g. `section-wallet`).
  * @csspart heading - Section headings.
  * @csspart balance - One balance in the wallet section.
+ * @csspart stat - The month's total spend, a card beside the balances.
  * @csspart button - Buttons and button-like links.
  * @csspart button-primary - The main action of a form (pay, save).
  * @csspart input - Text fields, selects and checkboxes.
@@ -123,6 +125,9 @@ export class CredytBillingPortal extends LitElement {
    * next frame, so on a busy device they don't hold back what the customer came for.
    */
   @state() private restShown = false;
+  private restPending = false;
+  /** The sections' chunk failed to download (offline, a deploy in between): shown with a Retry. */
+  @state() private sectionsError: unknown = null;
   @state() private streamState: StreamState = 'closed';
   private renewal: Promise<boolean> | null = null;
   private exchanged: { apiBase: string; token: string } | null = null;
@@ -284,7 +289,11 @@ export class CredytBillingPortal extends LitElement {
   private async applyLocale(): Promise<void> {
     const wanted = () => resolveLocale([this.locale, this.session?.locale, navigator.language]);
     const locale = wanted();
-    if (this.i18n.locale === locale) return;
+    if (this.i18n.locale === locale && this.i18n.complete) return;
+    // The direction is known before the catalog arrives: take it now, so the page does not mirror (and shift)
+    // once the words are in.
+    const dir = directionOf(locale);
+    if (this.i18n.dir !== dir) this.i18n = new I18n(locale, en, dir, false);
     const i18n = await loadI18n(locale);
     if (wanted() === locale) this.i18n = i18n;
   }
@@ -298,9 +307,18 @@ export class CredytBillingPortal extends LitElement {
   }
 
   private showRestAfterPaint(): void {
-    if (this.restShown) return;
-    // rAF runs before the frame that paints the balances; the task after it runs once that frame is out.
-    requestAnimationFrame(() => setTimeout(() => (this.restShown = true)));
+    if (this.restShown || this.restPending) return;
+    this.restPending = true;
+    // rAF runs before the frame that paints the balances; the task after it runs once that frame is out. The
+    // sections' chunk has usually arrived by then (it downloads while the link is exchanged).
+    const painted = new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+    void Promise.all([painted, loadSections()]).then(
+      () => (this.restShown = true),
+      (error: unknown) => {
+        this.restPending = false;
+        this.sectionsError = error;
+      },
+    );
   }
 
   private setWallet(change: Partial<WalletState>): void {
@@ -358,13 +376,6 @@ export class CredytBillingPortal extends LitElement {
   private renderPhase(): TemplateResult {
     const t = this.i18n.t.bind(this.i18n);
     switch (this.phase) {
-      case 'loading':
-        return html`<div class="sections" aria-busy="true">
-          <p class="sr-only" role="status">${t('loading')}</p>
-          <div class="skeleton wide"></div>
-          <div class="skeleton"></div>
-          <div class="skeleton"></div>
-        </div>`;
       case 'failed':
         return html`<div class="state error" role="alert" part="error">
           <p>${t('errorTitle')} ${this.failureDetail()}</p>
@@ -376,6 +387,7 @@ export class CredytBillingPortal extends LitElement {
         return html`<div class="state" role="alert">
           <p>${t('missingToken', { name: this.platformName() })}</p>
         </div>`;
+      case 'loading':
       case 'ready':
         return this.renderSections();
     }
@@ -397,23 +409,69 @@ export class CredytBillingPortal extends LitElement {
     return html`<div class="state" role="alert">
       <h3>${t('expiredTitle')}</h3>
       <p>${t('expiredBody')}</p>
-      ${back ? html`<a href=${back} part="button">${t('expiredBack', { name: this.platformName() })}</a>` : nothing}
+      ${back ? html`<a class="button" href=${back} part="button">${t('expiredBack', { name: this.platformName() })}</a>` : nothing}
     </div>`;
   }
 
+  /**
+   * The sections, and while the session loads the same page in outline: the wallet section itself (its skeleton
+   * has the balances' final size, and the same element then shows them) and an outline card per other section.
+   * The balances paint first; the other sections take their outlines' place a frame later.
+   */
   private renderSections(): TemplateResult {
     const visible = this.visibleSections();
-    if (visible.has('wallet') && !this.restShown) {
-      for (const name of visible) if (name !== 'wallet') visible.delete(name);
-    }
+    const loading = this.phase !== 'ready';
+    const outline = loading || (visible.has('wallet') && !this.restShown);
+    return html`${loading ? nothing : html`<credyt-portal-checkout-return exportparts=${SECTION_PARTS}></credyt-portal-checkout-return>`}
+      <div class="sections" aria-busy=${loading ? 'true' : 'false'}>
+        ${
+          visible.has('wallet')
+            ? html`<credyt-portal-wallet class="wide" part="section section-wallet" exportparts=${SECTION_PARTS}></credyt-portal-wallet>`
+            : nothing
+        }
+        ${outline ? nothing : this.renderRest(visible)}
+      </div>
+      ${
+        this.sectionsError
+          ? html`<div class="state error" role="alert" part="error">
+              <p>${this.i18n.t('networkError')}</p>
+              <button
+                type="button"
+                part="button"
+                @click=${() => {
+                  this.sectionsError = null;
+                  this.showRestAfterPaint();
+                }}
+              >
+                ${this.i18n.t('retry')}
+              </button>
+            </div>`
+          : outline
+            ? this.renderOutline(visible)
+            : nothing
+      }
+      ${loading ? html`<p class="sr-only" role="status">${this.i18n.t('loading')}</p>` : nothing}`;
+  }
+
+  /** An outline card per section still to come, where it will be (the two top-up sections share a row). */
+  private renderOutline(visible: ReadonlySet<Section>): TemplateResult | typeof nothing {
+    const paired = visible.has('top_up') && visible.has('auto_top_up');
+    const coming = [...visible].filter((name) => name !== 'wallet');
+    if (coming.length === 0) return nothing;
+    return html`<div class="outline" aria-hidden="true">
+      ${coming.map(
+        (name) =>
+          html`<div class="placeholder ${paired && (name === 'top_up' || name === 'auto_top_up') ? '' : 'wide'}">
+            <span class="bone heading"></span><span class="bone"></span><span class="bone"></span><span class="bone short"></span>
+          </div>`,
+      )}
+    </div>`;
+  }
+
+  private renderRest(visible: ReadonlySet<Section>): TemplateResult {
     const paired = visible.has('top_up') && visible.has('auto_top_up');
     const part = (name: string) => `section section-${name}`;
-    return html`<div class="sections">
-      ${
-        visible.has('wallet')
-          ? html`<credyt-portal-wallet class="wide" part=${part('wallet')} exportparts=${SECTION_PARTS}></credyt-portal-wallet>`
-          : nothing
-      }
+    return html`
       ${
         visible.has('top_up')
           ? html`<credyt-portal-top-up
@@ -451,7 +509,7 @@ export class CredytBillingPortal extends LitElement {
             ></credyt-portal-transactions>`
           : nothing
       }
-    </div>`;
+    `;
   }
 
   private renderOfflineHint(): TemplateResult | typeof nothing {
@@ -467,8 +525,8 @@ export class CredytBillingPortal extends LitElement {
     const terms = safeUrl(urls?.terms_url);
     if (!support && !terms) return nothing;
     return html`<footer part="footer">
-      ${support ? html`<a href=${support} target="_blank" rel="noopener">${this.i18n.t('support')}</a>` : nothing}
-      ${terms ? html`<a href=${terms} target="_blank" rel="noopener">${this.i18n.t('terms')}</a>` : nothing}
+      ${support ? html`<a class="tap" href=${support} target="_blank" rel="noopener">${this.i18n.t('support')}</a>` : nothing}
+      ${terms ? html`<a class="tap" href=${terms} target="_blank" rel="noopener">${this.i18n.t('terms')}</a>` : nothing}
     </footer>`;
   }
 }

@@ -1,21 +1,22 @@
 import { CredytBillingPortal } from './credyt-billing-portal.ts';
 import { WalletSection } from './sections/wallet.ts';
-import { TopUpSection } from './sections/top-up.ts';
-import { AutoTopUpSection } from './sections/auto-top-up.ts';
-import { SpendSection } from './sections/spend.ts';
-import { UsageSection } from './sections/usage.ts';
-import { TransactionsSection } from './sections/transactions.ts';
+import type { TopUpSection } from './sections/top-up.ts';
+import type { AutoTopUpSection } from './sections/auto-top-up.ts';
+import type { CheckoutReturnBanner } from './sections/checkout-return.ts';
+import type { SpendSection } from './sections/spend.ts';
+import type { UsageSection } from './sections/usage.ts';
+import type { TransactionsSection } from './sections/transactions.ts';
+import { loadSections } from './sections/load.ts';
 import { VERSION } from './version.ts';
 
-/** Every tag this package defines. Sections are internal, but custom element names are global, hence the prefix. */
+/**
+ * The tags the initial module defines: what paints the first balances. The other sections (sections/lazy.ts) are
+ * a chunk of their own, loaded as soon as this runs. Sections are internal, but custom element names are global,
+ * hence the prefix.
+ */
 export const TAGS = {
   'credyt-billing-portal': CredytBillingPortal,
   'credyt-portal-wallet': WalletSection,
-  'credyt-portal-top-up': TopUpSection,
-  'credyt-portal-auto-top-up': AutoTopUpSection,
-  'credyt-portal-spend': SpendSection,
-  'credyt-portal-usage': UsageSection,
-  'credyt-portal-transactions': TransactionsSection,
 } as const;
 
 const VERSION_KEY = Symbol.for('credyt-billing-portal.version');
@@ -35,6 +36,8 @@ export function defineElements(registry: CustomElementRegistry = customElements)
   for (const [tag, element] of Object.entries(TAGS)) {
     if (!registry.get(tag)) registry.define(tag, element);
   }
+  // The root shows these sections once they are here; a failed download is retried when it asks.
+  loadSections(registry).catch(() => undefined);
 }
 
 declare global {
@@ -43,6 +46,7 @@ declare global {
     'credyt-portal-wallet': WalletSection;
     'credyt-portal-top-up': TopUpSection;
     'credyt-portal-auto-top-up': AutoTopUpSection;
+    'credyt-portal-checkout-return': CheckoutReturnBanner;
     'credyt-portal-spend': SpendSection;
     'credyt-portal-usage': UsageSection;
     'credyt-portal-transactions': TransactionsSection;

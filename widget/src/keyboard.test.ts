@@ -81,7 +81,9 @@ describe('keyboard only', () => {
         'credyt-portal-transactions',
         'credyt-billing-portal',
       ]);
-      expect(visited.some((v) => v.includes('credyt-portal-usage button Details about Chat completions'))).to.equal(true);
+      // A usage row is one tab stop: its toggle (no "i" buttons in between).
+      expect(visited.some((v) => v.includes('credyt-portal-usage button Chat completions'))).to.equal(true);
+      expect(visited.filter((v) => v.startsWith('credyt-portal-usage button')).length).to.be.at.most(25 + 2);
       expect(visited.some((v) => v.includes('select category'))).to.equal(true);
       expect(visited.some((v) => v.includes('a Download CSV'))).to.equal(true);
     } finally {
@@ -89,7 +91,7 @@ describe('keyboard only', () => {
     }
   });
 
-  it('operates the transaction filters and the usage tooltip from the keyboard', async () => {
+  it('operates the transaction filters and opens a usage row from the keyboard', async () => {
     const { el, link } = await mountPortal({ attrs: { sections: 'usage_history,transactions' } });
     const usage = await section(el, 'credyt-portal-usage');
     await find(usage, 'tbody');
@@ -98,13 +100,11 @@ describe('keyboard only', () => {
     root(el).querySelector('h2')!.setAttribute('tabindex', '-1');
     root(el).querySelector<HTMLElement>('h2')!.focus();
 
-    const tipButton = await tabUntil((e) => e.classList.contains('tip-button'));
-    const tip = usage.getElementById(tipButton.getAttribute('aria-describedby')!)!;
-    expect(getComputedStyle(tip).display).to.equal('block');
-    await sendKeys({ press: 'Escape' });
-    await waitUntil(() => getComputedStyle(tip).display === 'none');
+    const toggle = await tabUntil((e) => e.classList.contains('toggle'));
+    const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+    expect(details.hidden).to.equal(true);
     await sendKeys({ press: 'Enter' });
-    await waitUntil(() => tipButton.getAttribute('aria-expanded') === 'true');
+    await waitUntil(() => toggle.getAttribute('aria-expanded') === 'true' && !details.hidden);
 
     const next = await tabUntil((e) => inTransactions(e) && e.textContent?.trim() === 'Next page');
     await sendKeys({ press: 'Enter' });

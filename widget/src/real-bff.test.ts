@@ -148,8 +148,8 @@ describe('against the real BFF', function (this: MochaTestContext) {
     history.replaceState(null, '', back.href);
     try {
       const returned = await mount({ ...setup, ...(await newLink(setup)) });
-      const section2 = await section(returned, 'credyt-portal-top-up');
-      await waitUntil(() => text(section2.querySelector('[role="status"]')).includes('Payment received'), 'no "payment received"', {
+      const banner = await section(returned, 'credyt-portal-checkout-return');
+      await waitUntil(() => text(banner.querySelector('[role="status"]')).includes('Payment received'), 'no "payment received"', {
         timeout: 10_000,
       });
     } finally {
@@ -232,8 +232,8 @@ describe('against the real BFF', function (this: MochaTestContext) {
       input.value = value;
       input.dispatchEvent(new Event('input'));
     }
-    usd.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
-    usd.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    usd.querySelector<HTMLInputElement>('input[role="switch"]')!.click();
+    (await find<HTMLButtonElement>(usd, 'button[type="submit"]')).click();
     await waitUntil(() => redirects.length === 1, 'no credyt-redirect', { timeout: 10_000 });
     expect(redirects[0]).to.include({ reason: 'card_setup', asset: 'USD' });
 
@@ -247,7 +247,7 @@ describe('against the real BFF', function (this: MochaTestContext) {
       const returned = await mount({ ...setup, ...(await newLink(setup)) });
       const auto2 = await section(returned, 'credyt-portal-auto-top-up');
       await waitUntil(() => text(auto2.querySelector('[role="status"]')).includes('Card saved'));
-      await waitUntil(() => text(auto2.querySelector('.settings')).includes('ending in 4242'), 'the saved card is not shown', {
+      await waitUntil(() => text(auto2.querySelector('.method')).includes('Visa •••• 4242'), 'the saved card is not shown', {
         timeout: 10_000,
       });
     } finally {

@@ -13,6 +13,7 @@
  *   slow     like filled, but every data call takes 1.5 s
  *   limited  the platform turned spend history and auto top-up off
  *   rtl      like filled, with the session's locale `ar`
+ *   nocard   like filled, but no card saved for automatic top-up (until `/__fixture/save-card`)
  * Test-only control endpoints live under `/__fixture/` (emit a stream event, drop streams, read logs).
  */
 
@@ -52,6 +53,7 @@ function session(scenario) {
     locale: scenario === 'rtl' ? 'ar' : 'en-US',
     currency: 'USD',
     expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
+    top_up_limits: { currency: 'USD', minimum: '5', maximum: '10000' },
   };
 }
 
@@ -75,12 +77,40 @@ function isoDay(date) {
   return date.toISOString().slice(0, 10);
 }
 
-function spend(scenario, query) {
+/** Exact sum of two decimal strings (BigInt at 18 places), for the live usage added to the spend fixture. */
+function addExact(a, b) {
+  const scaled = (v) => {
+    const [whole, fraction = ''] = v.replace('-', '').split('.');
+    const units = BigInt(whole + fraction.padEnd(18, '0').slice(0, 18));
+    return v.startsWith('-') ? -units : units;
+  };
+  const total = scaled(a) + scaled(b);
+  const digits = (total < 0n ? -total : total).toString().padStart(19, '0');
+  const fraction = digits.slice(-18).replace(/0+$/, '');
+  return `${total < 0n ? '-' : ''}${digits.slice(0, -18)}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** The spend period (in UTC) an instant falls in: what the live usage added to the fixture's spend lands on. */
+function periodOf(iso, interval) {
+  if (interval === 'hour') return `${iso.slice(0, 13)}:00+00:00`;
+  if (interval === 'month') return iso.slice(0, 7);
+  return iso.slice(0, 10);
+}
+
+/** `live`: usage.created events emitted to this link, added to their period, as the BFF's rollup would. */
+function spend(scenario, query, live = []) {
   const interval = query.get('interval') ?? 'day';
   if (scenario === 'empty') return { currency: 'USD', series: [] };
-  const count = interval === 'day' ? 30 : 12;
+  const [from, to] = [query.get('from'), query.get('to')];
+  const days = from && to ? Math.round((Date.parse(to) - Date.parse(from)) / DAY) + 1 : 30;
+  const count = interval === 'day' ? days : interval === 'hour' ? 48 : 12;
   const periods = Array.from({ length: count }, (_, i) => {
     const back = count - 1 - i;
+    if (interval === 'hour') {
+      // Yesterday and today, hour by hour (in UTC, as the tests run), as the BFF answers by default.
+      const start = Date.parse(`${isoDay(new Date(Date.now() - DAY))}T00:00:00Z`);
+      return periodOf(new Date(start + i * 3600_000).toISOString(), 'hour');
+    }
     if (interval === 'month') {
       const d = new Date();
       d.setUTCDate(1);
@@ -103,82 +133,276 @@ function spend(scenario, query) {
     { asset: 'USD', points: usd },
     { asset: 'CREDITS', points: credits },
   ];
+  for (const item of live) {
+    const point = series.find((s) => s.asset === item.asset)?.points.find((p) => p.period === periodOf(item.occurred_at, interval));
+    if (!point) continue;
+    point.amount = addExact(point.amount, item.amount);
+    point.fiat_amount = addExact(point.fiat_amount, item.fiat_amount ?? '0');
+  }
   return { currency: 'USD', series: asset ? series.filter((s) => s.asset === asset) : series };
 }
 
 const PRODUCTS = [
-  { code: 'chat', name: 'Chat completions', fee: '$1.25 per 1,000,000 input_tokens' },
-  { code: 'image', name: 'Image generation', fee: '$0.50 per event' },
-  { code: 'gpu', name: 'GPU minutes', fee: '10 credits per minute' },
+  { code: 'chat', name: 'Chat completions' },
+  { code: 'image', name: 'Image generation' },
+  { code: 'gpu', name: 'GPU minutes' },
 ];
 
+/** `units` × 10^-scale as the BFF writes decimals: no trailing zeros. */
+function dec(units, scale) {
+  const negative = units < 0;
+  const digits = String(Math.abs(units)).padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${negative && units !== 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+function fee(id, product, price_name, fee_description, rate, amount, asset, fiat_amount) {
+  return { id, product, price_name, fee_description, rate, amount, asset, fiat_amount };
+}
+
+/** Noon UTC yesterday: the newest usage event (recent, so the transactions' month filter reaches it). */
+export function usageStart() {
+  const now = new Date();
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1, 12);
+}
+
+/**
+ * Usage events, hourly back from noon UTC yesterday: a chat completion (two fees, billed on its tokens), an image
+ * (one fee; the second costs a fraction of a cent) and GPU minutes in credits (a price the platform described).
+ */
 function usageItems(scenario) {
   if (scenario === 'empty') return [];
   return Array.from({ length: 30 }, (_, i) => {
     const product = PRODUCTS[i % PRODUCTS.length];
-    const credits = product.code === 'gpu';
+    const ref = { code: product.code, name: product.name };
+    const id = `evt_${String(i + 1).padStart(3, '0')}`;
+    let fees;
+    let quantities = [];
+    if (product.code === 'chat') {
+      const input = 1234 + i;
+      quantities = [
+        { unit: 'input_tokens', quantity: String(input) },
+        { unit: 'output_tokens', quantity: '567' },
+      ];
+      const a = dec(input * 25, 7);
+      fees = [
+        fee(
+          `${id}_in`,
+          ref,
+          'Input tokens',
+          '$2.50 per 1M input tokens',
+          { amount: '2.5', per: '1000000', unit: 'input_tokens' },
+          a,
+          'USD',
+          a,
+        ),
+        fee(
+          `${id}_out`,
+          ref,
+          'Output tokens',
+          '$10.00 per 1M output tokens',
+          { amount: '10', per: '1000000', unit: 'output_tokens' },
+          '0.00567',
+          'USD',
+          '0.00567',
+        ),
+      ];
+    } else if (product.code === 'image') {
+      const amount = i === 1 ? '0.00000125' : '0.5';
+      fees = [
+        fee(
+          `${id}_img`,
+          ref,
+          'Per image',
+          `$${amount === '0.5' ? '0.50' : amount} per event`,
+          { amount, per: '1', unit: null },
+          amount,
+          'USD',
+          amount,
+        ),
+      ];
+    } else {
+      fees = [fee(`${id}_gpu`, ref, 'GPU time', '10 credits per minute', null, '30', 'CREDITS', '0.3')];
+    }
+    const totals = [];
+    for (const f of fees) {
+      const t = totals.find((x) => x.asset === f.asset);
+      if (t) {
+        t.amount = dec(Math.round(Number(t.amount) * 1e8) + Math.round(Number(f.amount) * 1e8), 8);
+        t.fiat_amount = t.amount;
+      } else totals.push({ asset: f.asset, amount: f.amount, fiat_amount: f.fiat_amount });
+    }
     return {
-      id: `evt_${String(i + 1).padStart(3, '0')}`,
-      occurred_at: new Date(Date.parse('2025-11-20T12:00:00Z') - i * 3600_000).toISOString(),
-      product: { code: product.code, name: product.name },
+      id,
+      occurred_at: new Date(usageStart() - i * 3600_000).toISOString(),
+      product: ref,
       subject: scenario === 'xss' && i === 0 ? XSS : i % 4 === 3 ? null : `project-${['alpha', 'beta', 'gamma'][i % 3]}`,
       description: scenario === 'xss' && i === 0 ? XSS : i % 2 === 0 ? `Request ${i + 1} from the ${product.name} API` : null,
-      fee_description: product.fee,
-      amount: credits ? '30' : i === 1 ? '0.00000125' : '0.5',
-      asset: credits ? 'CREDITS' : 'USD',
-      fiat_amount: credits ? '0.3' : i === 1 ? '0.00000125' : '0.5',
+      fee_description: [...new Set(fees.map((f) => f.fee_description))].join(' · '),
+      amount: totals[0].amount,
+      asset: totals[0].asset,
+      fiat_amount: totals[0].fiat_amount,
+      fees,
+      quantities,
+      totals,
     };
   });
+}
+
+/** Usage filtered as the BFF does: local dates (UTC here), product, and only the fees in an asset. */
+function filterUsage(items, query) {
+  const from = query.get('from');
+  const to = query.get('to');
+  const product = query.get('product');
+  const asset = query.get('asset');
+  return items
+    .filter(
+      (u) =>
+        (!from || u.occurred_at.slice(0, 10) >= from) &&
+        (!to || u.occurred_at.slice(0, 10) <= to) &&
+        (!product || u.product.code === product),
+    )
+    .map((u) => {
+      if (!asset) return u;
+      const fees = u.fees.filter((f) => f.asset === asset);
+      const totals = u.totals.filter((t) => t.asset === asset);
+      return fees.length === 0 ? null : { ...u, fees, totals, amount: totals[0].amount, asset, fiat_amount: totals[0].fiat_amount };
+    })
+    .filter(Boolean);
 }
 
 const CATEGORIES = ['top_up', 'usage', 'auto_top_up', 'fee', 'refund', 'gift', 'adjustment'];
 
+/**
+ * Ledger entries, newest first, every two days back from now; usage costs a fraction of a cent (−$0.0042) and
+ * happened a day before it was recorded. Each asset's `balance_after` chains exactly, row to row.
+ */
 function transactions(scenario) {
   if (scenario === 'empty') return [];
-  let balance = 1000;
-  return Array.from({ length: 60 }, (_, i) => {
+  const rows = Array.from({ length: 60 }, (_, i) => {
     const category = CATEGORIES[i % CATEGORIES.length];
     const asset = i % 3 === 2 ? 'CREDITS' : 'USD';
-    const cents = category === 'usage' || category === 'fee' ? -250 : 1000;
-    const amount = (cents / 100).toFixed(2);
-    balance += cents;
+    // Amounts in ten-thousandths.
+    const units = category === 'usage' ? (asset === 'USD' ? -42 : -30000) : category === 'fee' ? -25000 : 100000;
     const created = new Date(Date.now() - i * 2 * DAY);
+    const product = category === 'usage' ? PRODUCTS[i % PRODUCTS.length] : null;
     return {
       id: `txn_${String(i + 1).padStart(3, '0')}`,
       created_at: created.toISOString(),
+      occurred_at: (category === 'usage' ? new Date(created.getTime() - DAY) : created).toISOString(),
       category,
       description: scenario === 'xss' && i === 0 ? XSS : `${category.replace(/_/g, ' ')} #${i + 1}`,
-      amount,
+      amount: dec(units, 4),
+      units,
       asset,
-      balance_after: (balance / 100).toFixed(2),
       receipt_url: category === 'top_up' || category === 'auto_top_up' ? `https://pay.example/receipts/rcpt_${i + 1}` : null,
+      product: product && { code: product.code, name: product.name },
+      group: null,
     };
   });
+  const balances = { USD: 100000, CREDITS: 5000000 };
+  for (const row of [...rows].reverse()) {
+    balances[row.asset] += row.units;
+    row.balance_after = dec(balances[row.asset], 4);
+  }
+  return rows.map(({ units: _units, ...row }) => row);
 }
+
+/** The grouped view: the usage events summed per day, product and asset, between the other entries. */
+function groupedTransactions(scenario, query) {
+  const others = transactions(scenario).filter((t) => t.category !== 'usage');
+  const groups = new Map();
+  for (const u of usageItems(scenario)) {
+    for (const t of u.totals) {
+      const day = u.occurred_at.slice(0, 10);
+      const key = `usage:${day}:${t.asset}:${u.product.code}`;
+      const g = groups.get(key) ?? {
+        key,
+        day,
+        product: u.product,
+        asset: t.asset,
+        units: 0,
+        count: 0,
+        first: u.occurred_at,
+        last: u.occurred_at,
+      };
+      g.units += Math.round(Number(t.amount) * 1e8);
+      g.count += 1;
+      if (u.occurred_at < g.first) g.first = u.occurred_at;
+      if (u.occurred_at > g.last) g.last = u.occurred_at;
+      groups.set(key, g);
+    }
+  }
+  const rows = [...groups.values()].map((g) => ({
+    id: g.key,
+    created_at: g.last,
+    occurred_at: g.last,
+    category: 'usage',
+    description: g.product.name,
+    amount: dec(-g.units, 8),
+    asset: g.asset,
+    balance_after: '0',
+    receipt_url: null,
+    product: g.product,
+    group: { day: g.day, count: g.count, first_at: g.first, last_at: g.last },
+  }));
+  const category = query.get('category');
+  return filterTransactions([...others, ...rows], query)
+    .filter((t) => !category || t.category === category)
+    .sort((a, b) => (a.occurred_at < b.occurred_at ? 1 : -1));
+}
+
+/** One card per customer, as the BFF keeps it: every setting shows the same. */
+const VISA = { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 };
 
 function autoTopUps(scenario) {
   if (scenario === 'empty') return [];
+  if (scenario === 'nocard') {
+    const fresh = { enabled: false, threshold: '0', amount: '0', payment_method: null, status: 'idle', last_error: null };
+    return [
+      { asset: 'USD', ...fresh },
+      { asset: 'CREDITS', ...fresh },
+    ];
+  }
   return [
     {
       asset: 'USD',
       enabled: true,
       threshold: '10',
       amount: '50',
-      payment_method: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+      payment_method: VISA,
       status: 'failed',
       last_error: { code: 'card_declined', message: 'Your card was declined.', at: '2025-11-19T08:30:00.000Z' },
     },
     {
       asset: 'CREDITS',
       enabled: false,
-      threshold: '100',
-      amount: '1000',
-      payment_method: null,
-      status: 'needs_payment_method',
+      threshold: '1000',
+      amount: '2500',
+      payment_method: VISA,
+      status: 'idle',
       last_error: null,
-      setup_url: 'https://pay.example/setup/seti_123',
     },
   ];
+}
+
+/**
+ * Amounts that make the payment routes fail as the BFF can: `13` a field error (422) the device cannot foresee,
+ * `42` Stripe unavailable (503).
+ */
+function refusal(amount) {
+  if (amount === '13') {
+    return [
+      422,
+      {
+        ...problem(422, 'Unprocessable content', 'The request has invalid fields.'),
+        errors: [{ path: 'amount', message: 'Top-ups of 13 are not accepted.' }],
+      },
+    ];
+  }
+  if (amount === '42') return [503, problem(503, 'Service Unavailable', 'Stripe is unavailable. Nothing was charged; retry in a moment.')];
+  return null;
 }
 
 function page(items, query, defaultLimit) {
@@ -186,7 +410,8 @@ function page(items, query, defaultLimit) {
   const start = Number(query.get('cursor')?.replace(/^c/, '') ?? 0);
   const slice = items.slice(start, start + limit);
   const next = start + limit < items.length ? `c${start + limit}` : null;
-  return { items: slice, next_cursor: next };
+  const total = query.get('total') === 'true' ? { total: { count: items.length, more: false } } : {};
+  return { items: slice, next_cursor: next, ...total };
 }
 
 function filterTransactions(items, query) {
@@ -194,14 +419,16 @@ function filterTransactions(items, query) {
   const asset = query.get('asset');
   const category = query.get('category');
   return items.filter(
-    (t) => (!month || t.created_at.startsWith(month)) && (!asset || t.asset === asset) && (!category || t.category === category),
+    (t) => (!month || t.occurred_at.startsWith(month)) && (!asset || t.asset === asset) && (!category || t.category === category),
   );
 }
 
 function csv(items) {
   const quote = (v) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-  const header = 'id,created_at,category,description,amount,asset,balance_after';
-  const rows = items.map((t) => [t.id, t.created_at, t.category, t.description, t.amount, t.asset, t.balance_after].map(quote).join(','));
+  const header = 'id,occurred_at,created_at,category,description,amount,asset,balance_after';
+  const rows = items.map((t) =>
+    [t.id, t.occurred_at, t.created_at, t.category, t.description, t.amount, t.asset, t.balance_after].map(quote).join(','),
+  );
   return [header, ...rows].join('\n') + '\n';
 }
 
@@ -223,7 +450,11 @@ export function fixtureApi() {
   const topUps = new Map();
   const autoSettings = new Map();
   const autoUpdates = [];
+  /** Cards saved through `/__fixture/save-card`, by link: the customer's one card, for every setting. */
+  const savedCards = new Map();
   const requestLog = [];
+  /** usage.created events emitted through /__fixture/emit: the spend answers include them. */
+  const liveUsage = [];
   let counter = 0;
 
   const scenarioOf = (link) => link.split('~')[0];
@@ -254,6 +485,7 @@ export function fixtureApi() {
     // Test controls.
     if (path === '/__fixture/emit') {
       const { link, event, data, id } = await readJson(ctx.req);
+      if (event === 'usage.created') liveUsage.push({ link, item: data });
       let delivered = 0;
       for (const stream of streams) {
         if (stream.link === link) {
@@ -283,6 +515,11 @@ export function fixtureApi() {
       });
     }
     if (path === '/__fixture/checkout') return send(ctx, 200, '<!doctype html><title>Checkout</title>', 'text/html');
+    if (path === '/__fixture/save-card') {
+      const { link } = await readJson(ctx.req);
+      savedCards.set(link, { brand: 'mastercard', last4: '4444', exp_month: 3, exp_year: 2031 });
+      return send(ctx, 200, { ok: true });
+    }
 
     // Portal API.
     if (path === '/portal/api/session' && ctx.method === 'POST') {
@@ -311,18 +548,25 @@ export function fixtureApi() {
     if (scenario === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
 
     if (path === '/portal/api/wallet') return send(ctx, 200, wallet(scenario));
-    if (path === '/portal/api/spend') return send(ctx, 200, spend(scenario, query));
-    if (path === '/portal/api/usage') return send(ctx, 200, page(usageItems(scenario), query, 25));
+    if (path === '/portal/api/spend') {
+      const live = liveUsage.filter((u) => u.link === link).map((u) => u.item);
+      return send(ctx, 200, spend(scenario, query, live));
+    }
+    if (path === '/portal/api/usage') return send(ctx, 200, page(filterUsage(usageItems(scenario), query), query, 25));
     if (path === '/portal/api/transactions') {
       const items = filterTransactions(transactions(scenario), query);
       if (query.get('format') === 'csv') return send(ctx, 200, csv(items), 'text/csv; charset=utf-8');
+      if (query.get('view') === 'grouped') return send(ctx, 200, page(groupedTransactions(scenario, query), query, 50));
       return send(ctx, 200, page(items, query, 50));
     }
     if (path === '/portal/api/auto-top-up' && ctx.method === 'GET') {
       return send(
         ctx,
         200,
-        autoTopUps(scenario).map((s) => autoSettings.get(`${link}:${s.asset}`) ?? s),
+        autoTopUps(scenario).map((s) => {
+          const setting = autoSettings.get(`${link}:${s.asset}`) ?? s;
+          return savedCards.has(link) ? { ...setting, payment_method: savedCards.get(link) } : setting;
+        }),
       );
     }
     const autoMatch = /^\/portal\/api\/auto-top-up\/([^/]+)$/.exec(path);
@@ -331,18 +575,27 @@ export function fixtureApi() {
       const current = autoSettings.get(`${link}:${asset}`) ?? autoTopUps(scenario).find((s) => s.asset === asset);
       if (!current) return send(ctx, 404, problem(404, 'Not Found', `No auto top-up for ${asset}.`));
       const body = await readJson(ctx.req);
+      const refused = refusal(String(body.amount));
+      if (refused) return send(ctx, ...refused);
       const updated = { ...current, enabled: body.enabled, threshold: String(body.threshold), amount: String(body.amount) };
       delete updated.setup_url;
       autoSettings.set(`${link}:${asset}`, updated);
       autoUpdates.push({ link, asset, body });
       // As the BFF: the setting, plus where to save a card when one is needed first.
-      if (body.enabled && !current.payment_method) {
+      if (body.enabled && !current.payment_method && !savedCards.has(link)) {
         return send(ctx, 200, { ...updated, status: 'needs_payment_method', setup_url: `https://pay.example/setup/${asset}` });
       }
       return send(ctx, 200, updated);
     }
+    if (path === '/portal/api/auto-top-up/card-setup' && ctx.method === 'POST') {
+      const body = await readJson(ctx.req);
+      autoUpdates.push({ link, asset: body.asset ?? null, body, cardSetup: true });
+      return send(ctx, 200, { setup_url: 'https://pay.example/setup/card' });
+    }
     if (path === '/portal/api/top-ups' && ctx.method === 'POST') {
       const body = await readJson(ctx.req);
+      const refused = refusal(String(body.amount));
+      if (refused) return send(ctx, ...refused);
       const key = `${link}:${body.idempotency_key}`;
       if (!topUps.has(key)) {
         topUps.set(key, {
@@ -359,12 +612,16 @@ export function fixtureApi() {
     const topUpMatch = /^\/portal\/api\/top-ups\/([^/]+)$/.exec(path);
     if (topUpMatch && ctx.method === 'GET') {
       const id = decodeURIComponent(topUpMatch[1]);
+      // `…paid` went through, `…failed` did not, anything else is still pending.
       const paid = id.endsWith('paid');
       return send(ctx, 200, {
         id,
-        status: paid ? 'succeeded' : 'pending',
+        status: paid ? 'succeeded' : id.endsWith('failed') ? 'failed' : 'pending',
         asset: 'USD',
         amount: '25',
+        kind: 'manual',
+        fiat_amount: '25',
+        currency: 'USD',
         receipt_url: paid ? `https://pay.example/receipts/${id}` : null,
       });
     }

@@ -7,7 +7,8 @@
  * Each flow: balances shown → a 20 USD top-up through the emulator's Checkout → back in the portal the balance
  * rises without a reload (Stripe's webhook is held until the page is back, then released) → a card saved and
  * auto top-up turned on → usage sent through the platform API crosses the threshold → the automatic top-up shows
- * up in transactions → filtered by category, downloaded as CSV → a used link lands on `failure_url`.
+ * up in transactions → every entry shown, filtered by category, downloaded as CSV → a used link lands on
+ * `failure_url`.
  * Screenshots of every step: `artifacts/e2e/<flow>/<nn-step>.png`.
  */
 import { randomBytes } from 'node:crypto';
@@ -94,6 +95,8 @@ function portalOf(page: Page) {
   const transactions = page.getByRole('region', { name: 'Transactions' });
   return {
     wallet,
+    /** The banner at the top of the portal after Stripe Checkout: what the payment came to. */
+    checkoutReturn: page.locator('credyt-portal-checkout-return'),
     addFunds: page.getByRole('region', { name: 'Add funds' }),
     autoTopUp: page.getByRole('region', { name: 'Automatic top-up' }),
     transactions,
@@ -173,14 +176,17 @@ async function topUp20({ page, shot, customerId, isPortalPage }: Journey) {
   await page.getByRole('button', { name: 'Pay', exact: true }).click();
   await page.waitForURL((url) => isPortalPage(url) && url.searchParams.get('credyt_top_up') === 'success');
   await untilBalance(page, 'US Dollar', shown(before));
-  await portal.addFunds.getByText('Payment is being confirmed').waitFor();
+  await portal.checkoutReturn.getByRole('status', { name: 'Confirming your payment' }).waitFor();
   expect((await wallet(customerId)).USD).toBe(decimal(before));
   const marker = await page.evaluate(() => ((window as unknown as { e2eMarker: string }).e2eMarker = crypto.randomUUID()));
   await shot(page, 'back-from-checkout-pending');
 
   expect(await webhooks.release()).toBeGreaterThan(0);
   await untilBalance(page, 'US Dollar', shown(after));
-  await portal.addFunds.getByText('Payment received').waitFor();
+  const received = portal.checkoutReturn.getByRole('status', { name: 'Payment received' });
+  await received.waitFor();
+  await untilText(received, `Added to your balance: +${usd.format(20)}.`);
+  await received.getByRole('link', { name: /^Receipt/ }).waitFor();
   // The same document: the balance moved through the live stream, not a reload.
   expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe(marker);
   expect((await wallet(customerId)).USD).toBe(decimal(after));
@@ -198,36 +204,41 @@ async function topUp20({ page, shot, customerId, isPortalPage }: Journey) {
 async function turnOnAutoTopUp({ page, shot, isPortalPage }: Journey, threshold: string, amount: string) {
   const portal = portalOf(page);
   const form = portal.autoTopUp.getByRole('form', { name: 'Top up US Dollar automatically' });
-  await form.getByRole('checkbox', { name: 'Top up US Dollar automatically' }).check();
-  await form.getByRole('textbox', { name: /^When the balance falls below/ }).fill(threshold);
-  await form.getByRole('textbox', { name: /^Add/ }).fill(amount);
+  const toggle = form.getByRole('switch', { name: 'Top up US Dollar automatically' });
+  const thresholdField = form.getByRole('textbox', { name: /^When the balance falls below/ });
+  const amountField = form.getByRole('textbox', { name: /^Add/ });
+  // The switch reveals the threshold and the amount.
+  expect(await thresholdField.count()).toBe(0);
+  await toggle.check();
+  await thresholdField.fill(threshold);
+  await amountField.fill(amount);
+  // No card yet: the summary names "your card", and saving will ask for one first.
+  const summary = (card: string) =>
+    `When your USD balance falls below ${usd.format(Number(threshold))}, we charge ${card} ${usd.format(Number(amount))}.`;
+  await form.getByText(summary('your card')).waitFor();
+  await form.getByText('Saving this takes you to save a card first.').waitFor();
   await shot(page, 'auto-top-up-settings');
 
-  // Saving asks for a card first (the BFF answers a `setup_url`): the element either goes to Stripe at once or
-  // offers a "Save a card" link next to the saved setting; both are the customer's way to Stripe's setup page.
-  const onStripe = (url: URL) => url.origin === new URL(demo.urls.emulator).origin;
+  // Saving asks for a card first (the BFF answers a `setup_url`): the element goes to Stripe's setup page.
   await form.getByRole('button', { name: 'Save' }).click();
-  const saveCard = form.getByRole('link', { name: 'Save a card' });
-  await Promise.race([
-    page.waitForURL(onStripe, { waitUntil: 'commit' }).catch(() => undefined),
-    saveCard.waitFor().catch(() => undefined),
-  ]);
-  // The link may also be on its way out under a redirect already started: the URL below is what counts.
-  if (!onStripe(new URL(page.url()))) await saveCard.click().catch(() => undefined);
-  await page.waitForURL(onStripe);
+  await page.waitForURL((url) => url.origin === new URL(demo.urls.emulator).origin);
   await page.getByRole('heading', { name: 'Save a card for future payments' }).waitFor();
   await page.getByLabel('Card number').fill(CARD);
   await shot(page, 'save-card-checkout');
   await page.getByRole('button', { name: 'Save card', exact: true }).click();
 
   await page.waitForURL((url) => isPortalPage(url) && url.searchParams.get('credyt_card') === 'saved');
-  await portal.autoTopUp.getByText('Card saved. Automatic top-up will use it.').waitFor();
-  await form.getByText(/ending in 4242/).waitFor({ timeout: WAIT });
-  expect(await form.getByRole('checkbox', { name: 'Top up US Dollar automatically' }).isChecked()).toBe(true);
-  expect(await form.getByRole('textbox', { name: /^When the balance falls below/ }).inputValue()).toMatch(
-    new RegExp(`^${threshold}(\\.0+)?$`),
-  );
-  expect(await form.getByRole('textbox', { name: /^Add/ }).inputValue()).toMatch(new RegExp(`^${amount}(\\.0+)?$`));
+  await portal.autoTopUp.getByRole('status').getByText('Card saved. Automatic top-up will use it.').waitFor();
+  // The saved card, above the settings ("Payment method"), with its expiry.
+  await portal.autoTopUp
+    .getByRole('paragraph')
+    .filter({ hasText: /^\s*Visa •••• 4242\s+· Expires \d{2}\/\d{4}\s*$/ })
+    .waitFor();
+  await portal.autoTopUp.getByRole('button', { name: 'Replace card' }).waitFor();
+  expect(await toggle.isChecked()).toBe(true);
+  expect(await thresholdField.inputValue()).toMatch(new RegExp(`^${threshold}(\\.0+)?$`));
+  expect(await amountField.inputValue()).toMatch(new RegExp(`^${amount}(\\.0+)?$`));
+  await form.getByText(summary('Visa •••• 4242')).waitFor();
   await shot(page, 'card-saved-auto-top-up-on');
 }
 
@@ -257,9 +268,13 @@ async function crossThreshold({ page, shot, customerId }: Journey, balance: bigi
   return final;
 }
 
-/** Filters transactions by category and downloads them as CSV: the file holds exactly the rows shown. */
+/**
+ * Shows every ledger entry (the CSV's rows; by default a day's usage of a product is one row), filters by category
+ * and downloads them as CSV: the file holds exactly the rows shown.
+ */
 async function filterAndDownload({ page, shot }: Journey, flow: string, amount: bigint, final: bigint) {
   const portal = portalOf(page);
+  await portal.transactions.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Every entry' });
   await portal.transactions.getByRole('combobox', { name: 'Type' }).selectOption({ label: 'Automatic top-up' });
   await expect
     .poll(async () => (await portal.transactionRows.allInnerTexts()).map((row) => row.includes('Automatic top-up')), {
@@ -267,6 +282,8 @@ async function filterAndDownload({ page, shot }: Journey, flow: string, amount: 
       interval: 100,
     })
     .toEqual([true]);
+  await untilText(portal.transactionRows, shown(amount));
+  await untilText(portal.transactionRows, shown(final));
   await shot(page, 'transactions-filtered-by-category');
 
   const [download] = await Promise.all([
@@ -278,7 +295,7 @@ async function filterAndDownload({ page, shot }: Journey, flow: string, amount: 
   expect(download.suggestedFilename()).toMatch(/\.csv$/);
   const text = await readFile(saved, 'utf8');
   expect(text.split(/\r?\n/)[0]).toBe(
-    'id,created_at,category,description,amount,asset,balance_after,fiat_amount,fiat_currency,receipt_url',
+    'id,occurred_at,created_at,category,description,amount,asset,balance_after,fiat_amount,fiat_currency,receipt_url',
   );
   const rows = csvRecords(text);
   expect(rows).toHaveLength(1);

@@ -11,6 +11,7 @@ import type {
   SpendInterval,
   StreamEvents,
   TransactionsPage,
+  TransactionView,
   UsagePage,
 } from '@credyt/shared';
 
@@ -56,6 +57,13 @@ export interface UsageQuery {
   limit?: number;
   cursor?: string | null;
   product?: string;
+  asset?: string;
+  /** Local calendar dates (`YYYY-MM-DD`) in `tz`. */
+  from?: string;
+  to?: string;
+  tz?: string;
+  /** Answer the list's total (`total`) beside the page. */
+  total?: boolean;
 }
 
 export interface TransactionsQuery {
@@ -64,6 +72,11 @@ export interface TransactionsQuery {
   category?: Category;
   limit?: number;
   cursor?: string | null;
+  /** `grouped`: usage summed per day and product; `entries` (the default): every ledger entry. */
+  view?: TransactionView;
+  /** The time zone the month (and a grouped row's day) is read in. */
+  tz?: string;
+  total?: boolean;
 }
 
 export interface TopUpRequest {
@@ -88,7 +101,7 @@ export type AutoTopUpResult = AutoTopUpSetting | { setup_url: string };
 /** `GET /portal/api/top-ups/{id}`: the top-up's state after the return from Checkout. */
 export type TopUpState = StreamEvents['top_up.updated'] & { receipt_url?: string | null };
 
-type Query = Record<string, string | number | null | undefined>;
+type Query = Record<string, string | number | boolean | null | undefined>;
 
 /** The one typed client of the portal API (`{api-base}/portal/api`). */
 export class PortalClient {
@@ -145,8 +158,8 @@ export class PortalClient {
   }
 
   transactionsCsvUrl(query: TransactionsQuery): string {
-    const { month, asset, category } = query;
-    return this.url('/transactions', { format: 'csv', month, asset, category });
+    const { month, asset, category, tz } = query;
+    return this.url('/transactions', { format: 'csv', month, asset, category, tz });
   }
 
   /** The CSV export as a Blob (a bearer token cannot ride on a plain link). */
@@ -173,6 +186,12 @@ export class PortalClient {
     const init = jsonInit('PUT', body, signal);
     const response = await this.send(this.url(`/auto-top-up/${encodeURIComponent(asset)}`), init);
     return (await response.json()) as AutoTopUpResult;
+  }
+
+  /** Stripe's page that saves (or replaces) the customer's one card for automatic top-up. */
+  async cardSetup(body: { asset?: string; return_url?: string }, signal?: AbortSignal): Promise<{ setup_url: string }> {
+    const response = await this.send(this.url('/auto-top-up/card-setup'), jsonInit('POST', body, signal));
+    return (await response.json()) as { setup_url: string };
   }
 
   /**

@@ -1,32 +1,56 @@
 import { html, css, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { AutoTopUpSetting } from '@credyt/shared';
-import type { AutoTopUpResult, AutoTopUpUpdate } from '../api/client.ts';
-import { isDecimal, isZeroDecimal, scaleOf } from '../decimal.ts';
+import type { AutoTopUpSetting, PaymentMethodSummary, PortalAccount, Transaction } from '@credyt/shared';
+import type { AutoTopUpResult } from '../api/client.ts';
+import { isZeroDecimal } from '../decimal.ts';
 import { emit } from '../events.ts';
-import { assetFromCode, type AssetDisplay, type MessageKey } from '../i18n/index.ts';
+import { assetFromCode, type MessageKey } from '../i18n/index.ts';
+import { formatDecimalInput } from '../i18n/parse.ts';
+import { brandName, checkAmount, creditAmount, priceOf, renderFailure, sentence, serverFieldErrors } from './payment-form.ts';
 import { PortalSection, pageReturnUrl, safeUrl } from './section.ts';
 
-/** How to fix the last failure, by the Stripe decline code the BFF reports. */
-const FIXES: Record<string, MessageKey> = {
-  card_declined: 'autoFixCardDeclined',
-  generic_decline: 'autoFixCardDeclined',
-  do_not_honor: 'autoFixCardDeclined',
-  expired_card: 'autoFixExpiredCard',
-  authentication_required: 'autoFixAuthentication',
-  insufficient_funds: 'autoFixInsufficientFunds',
+/** Why an automatic top-up failed, by the Stripe code the BFF reports, in the customer's words. */
+const REASONS: Record<string, MessageKey> = {
+  card_declined: 'autoReasonDeclined',
+  generic_decline: 'autoReasonDeclined',
+  do_not_honor: 'autoReasonDeclined',
+  lost_card: 'autoReasonDeclined',
+  stolen_card: 'autoReasonDeclined',
+  expired_card: 'autoReasonExpired',
+  authentication_required: 'autoReasonAuthentication',
+  insufficient_funds: 'autoReasonFunds',
 };
 
 type Field = 'threshold' | 'amount';
 
-interface Draft extends AutoTopUpUpdate {
+interface Draft {
+  enabled: boolean;
+  /** The fields as typed, in the customer's locale. */
+  threshold: string;
+  amount: string;
   saving: boolean;
   saved: boolean;
-  error: unknown;
+  /** A failure that is not about one field (network, 5xx, a refusal). */
+  failure: unknown;
+  /** The server's field errors of the last save, by field. */
+  serverErrors: ReadonlyMap<string, string>;
   /** Fields the customer left (blur): only these, or all after a submit, show their validation errors. */
   touched: ReadonlySet<Field>;
   submitted: boolean;
+}
+
+interface Failure {
+  code: string;
+  at: string;
+  /** Reported by the live stream a moment ago (announced), rather than read with the settings. */
+  live: boolean;
+}
+
+interface Fired {
+  asset: string;
+  amount: string;
+  receiptUrl: string | null;
 }
 
 /** How the customer came back from Stripe's card setup page: `?credyt_card=saved|cancelled` on the page URL. */
@@ -36,11 +60,44 @@ type CardReturn = 'saved' | 'cancelled';
 const CARD_RECHECKS = 5;
 const CARD_RECHECK_MS = 1500;
 
-/** Auto top-up per asset: on/off, threshold and amount, the saved card, and the last failure with its fix. */
+/**
+ * Automatic top-up: the customer's one card, and per asset the same form — a switch that reveals the threshold and
+ * amount, a sentence saying what will happen — with notices when a top-up fires or fails (live, from the stream).
+ */
 export class AutoTopUpSection extends PortalSection {
   static override styles = [
     ...PortalSection.styles,
     css`
+      .card {
+        container: auto-top-up / inline-size;
+      }
+      .intro {
+        margin-bottom: calc(var(--_space) * 1.5);
+      }
+      .method {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: var(--_space);
+        padding-block: var(--_space);
+        border-block: 1px solid var(--_border);
+        margin-bottom: calc(var(--_space) * 1.5);
+      }
+      .method p {
+        margin: 0;
+      }
+      .method .label {
+        font-size: 0.92em;
+      }
+      .card-name {
+        font-weight: 600;
+      }
+      /* A card or an amount never breaks across lines. */
+      .summary bdi,
+      .notice bdi {
+        white-space: nowrap;
+      }
       .settings {
         display: grid;
         gap: calc(var(--_space) * 2);
@@ -48,27 +105,147 @@ export class AutoTopUpSection extends PortalSection {
       form {
         display: grid;
         gap: var(--_space);
+      }
+      form + form {
         border-top: 1px solid var(--_border);
-        padding-top: calc(var(--_space) * 1.5);
+        padding-top: calc(var(--_space) * 2);
       }
-      form:first-child {
-        border-top: 0;
-        padding-top: 0;
-      }
-      .toggle {
+      .switch-row {
         display: flex;
-        gap: var(--_space);
         align-items: center;
+        gap: var(--_space);
+        min-height: 2.5em;
+        font-weight: 500;
       }
-      .toggle input {
-        width: 1.2em;
-        height: 1.2em;
+      .switch-row label {
+        display: block;
+        cursor: pointer;
+      }
+      input[role='switch'] {
+        appearance: none;
+        position: relative;
+        flex: none;
+        width: 44px;
+        height: 26px;
         min-height: 0;
-        accent-color: var(--_primary);
+        margin: 0;
+        padding: 0;
+        border: 1px solid var(--_border-strong);
+        border-radius: 999px;
+        background: var(--_border);
+        cursor: pointer;
+      }
+      input[role='switch']::before {
+        content: '';
+        position: absolute;
+        inset-block-start: 2px;
+        inset-inline-start: 2px;
+        width: 20px;
+        height: 20px;
+        border-radius: 50%;
+        background: #ffffff;
+        box-shadow: 0 1px 2px rgb(0 0 0 / 0.3);
+        transition: inset-inline-start 0.15s;
+      }
+      input[role='switch']:checked {
+        background: var(--_primary);
+        border-color: var(--_primary);
+      }
+      input[role='switch']:checked::before {
+        inset-inline-start: 20px;
+      }
+      @media (prefers-reduced-motion: reduce) {
+        input[role='switch']::before {
+          transition: none;
+        }
+      }
+      .fields {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: var(--_space) calc(var(--_space) * 1.5);
+        align-items: end;
+      }
+      .fields[hidden] {
+        display: none;
+      }
+      .field {
+        display: grid;
+        gap: calc(var(--_space) / 2);
+        align-content: end;
+      }
+      .field input {
+        width: 100%;
+        font-variant-numeric: tabular-nums;
       }
       .field-error {
         color: var(--_danger);
+        font-weight: 500;
         margin: 0;
+      }
+      .summary {
+        margin: 0;
+        grid-column: 1 / -1;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--_space);
+      }
+      .actions p {
+        margin: 0;
+      }
+      /* Notices read in the text colour; their tone is the border, a tint and the lead words. */
+      .notice.danger,
+      .notice.success,
+      .notice.warning {
+        color: var(--_text);
+        border-color: var(--_tone);
+        background: color-mix(in srgb, var(--_tone) 7%, transparent);
+      }
+      .notice.danger {
+        --_tone: var(--_danger);
+      }
+      .notice.success {
+        --_tone: var(--_success);
+      }
+      .notice.warning {
+        --_tone: var(--_warning);
+      }
+      .notice strong {
+        color: var(--_tone);
+      }
+      .notice p {
+        margin: 0;
+      }
+      .notice p + p {
+        margin-top: calc(var(--_space) / 2);
+      }
+      .notice .button-row {
+        margin-top: var(--_space);
+      }
+      .notice button,
+      .method button,
+      .fired :is(a, button) {
+        color: var(--_text);
+      }
+      .fired {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--_space);
+      }
+      .fired .what {
+        flex: 1 1 auto;
+      }
+      .fired a {
+        display: inline-block;
+        padding-block: 0.35em;
+      }
+      @container auto-top-up (min-width: 28em) {
+        .fields {
+          grid-template-columns: repeat(2, minmax(0, 1fr));
+        }
       }
     `,
   ];
@@ -77,15 +254,23 @@ export class AutoTopUpSection extends PortalSection {
   /** The settings as last loaded or saved. */
   @state() private list: AutoTopUpSetting[] = [];
   @state() private cardReturn: CardReturn | null = null;
+  /** The last automatic top-up that went through while the portal was open. */
+  @state() private fired: Fired | null = null;
+  /** Failures the stream reported while the portal was open, by asset (until the settings say it too). */
+  @state() private liveFailures = new Map<string, Failure>();
+  @state() private cardBusy = false;
+  @state() private cardFailure: unknown = null;
   private recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribe: Array<() => void> = [];
 
   private readonly settings = new Task(this, {
     task: async (_args, { signal }) => {
       try {
         const settings = await this.client.autoTopUps(signal);
-        this.drafts = new Map(settings.map((s) => [s.asset, draftOf(s)]));
+        this.drafts = new Map(settings.map((s) => [s.asset, this.draftOf(s)]));
         this.list = settings;
-        if (this.cardReturn === 'saved') this.recheckCards(CARD_RECHECKS);
+        if (this.cardReturn === 'saved') this.recheckCard(CARD_RECHECKS);
         return settings;
       } catch (error) {
         this.report(error);
@@ -99,43 +284,89 @@ export class AutoTopUpSection extends PortalSection {
     super.connectedCallback();
     const outcome = new URL(window.location.href).searchParams.get('credyt_card');
     if (outcome === 'saved' || outcome === 'cancelled') this.cardReturn = outcome;
+    if (this.stream) {
+      this.unsubscribe = [
+        this.stream.on('transaction.created', (transaction) => this.onTransaction(transaction)),
+        this.stream.on('top_up.updated', (update) => {
+          if (update.kind !== 'auto' || update.status !== 'failed') return;
+          const failure = { code: update.failure?.code ?? 'unknown', at: new Date().toISOString(), live: true };
+          this.liveFailures = new Map(this.liveFailures).set(update.asset, failure);
+          if (this.fired?.asset === update.asset) this.fired = null;
+          this.refreshSoon();
+        }),
+      ];
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.recheckTimer);
+    clearTimeout(this.refreshTimer);
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
   }
 
-  /** Until every enabled setting shows its card, reads the settings again quietly (no skeleton, drafts kept). */
-  private recheckCards(left: number): void {
+  private onTransaction(transaction: Transaction): void {
+    if (transaction.category !== 'auto_top_up') return;
+    this.fired = { asset: transaction.asset, amount: transaction.amount, receiptUrl: safeUrl(transaction.receipt_url) };
+    const failures = new Map(this.liveFailures);
+    failures.delete(transaction.asset);
+    this.liveFailures = failures;
+    this.refreshSoon();
+  }
+
+  /** The customer's one card (every setting carries the same). */
+  private get card(): PaymentMethodSummary | null {
+    return this.list.find((s) => s.payment_method)?.payment_method ?? null;
+  }
+
+  /** Reads the settings again quietly (no skeleton; drafts being edited are kept): now, and once more shortly. */
+  private refreshSoon(): void {
+    void this.refresh();
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), CARD_RECHECK_MS);
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const settings = await this.client.autoTopUps();
+      this.list = settings;
+      this.drafts = new Map(
+        settings.map((s) => {
+          const draft = this.drafts.get(s.asset);
+          const editing = draft && (draft.touched.size > 0 || draft.saving);
+          return [s.asset, editing ? draft : this.draftOf(s)];
+        }),
+      );
+    } catch {
+      // The settings on screen stay; Retry and a reload still work.
+    }
+  }
+
+  /** Until the card saved on Stripe's page shows, reads the settings again a few times. */
+  private recheckCard(left: number): void {
     clearTimeout(this.recheckTimer);
-    const waiting = (settings: AutoTopUpSetting[]) => settings.some((s) => s.enabled && !s.payment_method);
-    if (left <= 0 || !waiting(this.list)) return;
+    if (left <= 0 || this.card) return;
     this.recheckTimer = setTimeout(async () => {
-      try {
-        const settings = await this.client.autoTopUps();
-        this.list = settings;
-        this.drafts = new Map(settings.map((s) => [s.asset, this.drafts.get(s.asset) ?? draftOf(s)]));
-        this.recheckCards(left - 1);
-      } catch {
-        // The settings on screen stay; Retry and a reload still work.
-      }
+      await this.refresh();
+      this.recheckCard(left - 1);
     }, CARD_RECHECK_MS);
   }
 
   protected override render(): TemplateResult {
     return html`<section class="card" aria-labelledby="auto-heading">
       <h3 id="auto-heading" part="heading">${this.i18n.t('autoHeading')}</h3>
-      <p class="muted">${this.i18n.t('autoIntro')}</p>
-      ${this.renderCardReturn()}
+      <p class="muted intro">${this.i18n.t('autoIntro')}</p>
+      ${this.renderCardReturn()} ${this.renderFired()}
       ${this.settings.render({
-        initial: () => this.renderSkeleton(3),
-        pending: () => this.renderSkeleton(3),
-        error: (error) => this.renderError(error, () => void this.settings.run()),
+        initial: () => this.renderSkeleton(5),
+        pending: () => this.renderSkeleton(5),
+        error: (error) => renderFailure(this.i18n, error, () => void this.settings.run(), 'autoSaveRefused'),
         complete: () =>
           this.list.length === 0
             ? this.renderEmpty(this.i18n.t('autoEmpty'))
-            : html`<div class="settings">${this.list.map((setting) => this.renderSetting(setting))}</div>`,
+            : html`${this.renderCard()}
+                <div class="settings">${this.list.map((setting) => this.renderSetting(setting))}</div>`,
       })}
     </section>`;
   }
@@ -143,120 +374,210 @@ export class AutoTopUpSection extends PortalSection {
   private renderCardReturn(): TemplateResult | typeof nothing {
     if (!this.cardReturn) return nothing;
     const saved = this.cardReturn === 'saved';
-    return html`<div class="notice ${saved ? 'success' : 'warning'} row" role="status" part="notice">
-      <span>${this.i18n.t(saved ? 'autoCardSaved' : 'autoCardCancelled')}</span>
+    return html`<div class="notice ${saved ? 'success' : 'warning'} fired" role="status" part="notice">
+      <span class="what">${this.i18n.t(saved ? 'autoCardSaved' : 'autoCardCancelled')}</span>
       <button type="button" part="button" @click=${() => (this.cardReturn = null)}>${this.i18n.t('dismiss')}</button>
     </div>`;
   }
 
-  private assetOf(code: string): AssetDisplay & { name: string } {
-    const known = this.walletState.wallet?.accounts.find((a) => a.asset.code === code)?.asset;
-    return known ?? { ...assetFromCode(code), name: code };
+  /** "Auto top-up +$25.00 · Receipt": what just happened, where the customer looks for it. */
+  private renderFired(): TemplateResult | typeof nothing {
+    const fired = this.fired;
+    if (!fired) return nothing;
+    const amount = creditAmount(this.i18n, fired.amount, this.accountOf(fired.asset).asset);
+    return html`<div class="notice success fired" role="status" part="notice">
+      <p class="what">
+        <strong>${sentence(this.i18n, 'autoFired', { amount })}</strong>
+        ${
+          fired.receiptUrl
+            ? html`<span aria-hidden="true">·</span>
+                <a href=${fired.receiptUrl} target="_blank" rel="noopener noreferrer"
+                  >${this.i18n.t('receipt')}<span class="sr-only"> ${this.i18n.t('opensInNewTab')}</span></a
+                >`
+            : nothing
+        }
+      </p>
+      <button type="button" part="button" @click=${() => (this.fired = null)}>${this.i18n.t('dismiss')}</button>
+    </div>`;
+  }
+
+  /** The one card of the customer, for every asset: "Visa •••• 4242 · Expires 12/2030", and how to change it. */
+  private renderCard(): TemplateResult {
+    const i18n = this.i18n;
+    const card = this.card;
+    return html`<div class="method">
+        <div>
+          <p class="label muted">${i18n.t('autoCardLabel')}</p>
+          ${
+            card
+              ? html`<p>
+                  <span class="card-name">${this.cardName(card)}</span>
+                  <span class="muted">
+                    · ${i18n.t('autoCardExpires', { month: String(card.exp_month).padStart(2, '0'), year: card.exp_year })}</span
+                  >
+                </p>`
+              : html`<p>${i18n.t('autoNoCard')}</p>`
+          }
+        </div>
+        <button type="button" part="button" ?disabled=${this.cardBusy} @click=${() => void this.setUpCard(null)}>
+          ${i18n.t(card ? 'autoReplaceCard' : 'autoSaveCard')}
+        </button>
+      </div>
+      ${this.cardFailure ? renderFailure(i18n, this.cardFailure, () => void this.setUpCard(null), 'failureRefused') : nothing}`;
+  }
+
+  private cardName(card: PaymentMethodSummary): TemplateResult {
+    // The digits read left to right in every language.
+    return html`<bdi dir="ltr">${this.i18n.t('autoCardName', { brand: brandName(card.brand), last4: card.last4 })}</bdi>`;
+  }
+
+  /** The wallet account of an asset (a stand-in when the wallet does not list it), for formatting and prices. */
+  private accountOf(code: string): PortalAccount {
+    const known = this.walletState?.wallet?.accounts.find((a) => a.asset.code === code);
+    if (known) return known;
+    const currency = this.session?.currency ?? code;
+    return {
+      id: code,
+      asset: { ...assetFromCode(code), name: code, rate: null },
+      available: '0',
+      fiat_value: null,
+      fiat_currency: currency,
+      spent_this_month: '0',
+      pending_in: '0',
+    };
   }
 
   private renderSetting(setting: AutoTopUpSetting): TemplateResult {
     const i18n = this.i18n;
-    const asset = this.assetOf(setting.asset);
-    const draft = this.drafts.get(setting.asset) ?? draftOf(setting);
+    const account = this.accountOf(setting.asset);
+    const asset = account.asset;
+    const draft = this.drafts.get(setting.asset) ?? this.draftOf(setting);
     const id = `auto-${setting.asset}`;
-    const thresholdValid = validAmount(draft.threshold, asset.precision, true);
-    const amountValid = validAmount(draft.amount, asset.precision);
-    // Errors wait until the customer left a field or pressed Save, not while the form is untouched.
-    const shown = (field: Field) => draft.submitted || draft.touched.has(field);
-    const thresholdError = !thresholdValid && shown('threshold');
-    const amountError = !amountValid && shown('amount');
-    const card = setting.payment_method;
-    const setupUrl = safeUrl(setting.setup_url);
-    return html`<form aria-labelledby="${id}-toggle" @submit=${(event: SubmitEvent) => this.save(event, setting.asset)} novalidate>
-      <label class="toggle" id="${id}-toggle">
+    const limits = this.session?.top_up_limits;
+    const threshold = checkAmount(i18n, draft.threshold, account, { zeroAllowed: true });
+    const amount = checkAmount(i18n, draft.amount, account, { limits, limited: true });
+    // Errors wait until the customer left a field or pressed Save, and only while automatic top-up is on.
+    const errorOf = (field: Field, check: { error: string | null }) =>
+      draft.serverErrors.get(field) ?? (draft.enabled && (draft.submitted || draft.touched.has(field)) ? check.error : null);
+    const errors = { threshold: errorOf('threshold', threshold), amount: errorOf('amount', amount) };
+    // Nothing to save while it is off and stays off; the confirmation stays after turning it off.
+    const changed = draft.enabled || setting.enabled || draft.saved;
+    return html`<form aria-labelledby="${id}-label" @submit=${(event: SubmitEvent) => this.save(event, setting.asset)} novalidate>
+      <div class="switch-row">
         <input
           type="checkbox"
+          role="switch"
+          id="${id}-switch"
           part="input"
+          aria-controls="${id}-fields"
           .checked=${draft.enabled}
           @change=${(event: Event) => this.edit(setting.asset, { enabled: (event.target as HTMLInputElement).checked })}
         />
-        ${i18n.t('autoEnabled', { asset: asset.name })}
-      </label>
-      <div class="row">
-        <label
-          >${i18n.t('autoThreshold')} (${i18n.unitName(asset)})
-          <input
-            part="input"
-            name="threshold"
-            inputmode="decimal"
-            .value=${draft.threshold}
-            aria-invalid=${thresholdError ? 'true' : 'false'}
-            aria-describedby="${id}-help"
-            @input=${(event: Event) => this.edit(setting.asset, { threshold: (event.target as HTMLInputElement).value.trim() })}
-            @blur=${() => this.touch(setting.asset, 'threshold')}
-          />
-        </label>
-        <label
-          >${i18n.t('autoAmount')} (${i18n.unitName(asset)})
-          <input
-            part="input"
-            name="amount"
-            inputmode="decimal"
-            .value=${draft.amount}
-            aria-invalid=${amountError ? 'true' : 'false'}
-            aria-describedby="${id}-help"
-            @input=${(event: Event) => this.edit(setting.asset, { amount: (event.target as HTMLInputElement).value.trim() })}
-            @blur=${() => this.touch(setting.asset, 'amount')}
-          />
-        </label>
-        <button type="submit" part="button button-primary" class="primary" ?disabled=${draft.saving}>${i18n.t('autoSave')}</button>
+        <label for="${id}-switch" id="${id}-label">${i18n.t('autoEnabled', { asset: asset.name })}</label>
       </div>
-      <div id="${id}-help" aria-live="polite">
+      ${this.renderFailureNotice(setting, account)}
+      <div class="fields" id="${id}-fields" ?hidden=${!draft.enabled}>
+        ${this.renderField(id, 'threshold', i18n.t('autoThreshold'), draft.threshold, errors.threshold, setting.asset, i18n.unitName(asset))}
+        ${this.renderField(id, 'amount', i18n.t('autoAmount'), draft.amount, errors.amount, setting.asset, i18n.unitName(asset))}
         ${
-          thresholdError || amountError
-            ? html`<p class="field-error">${i18n.t('autoInvalid', { precision: asset.precision })}</p>`
+          threshold.value !== null && !threshold.error && amount.value !== null && !amount.error
+            ? html`<p class="summary">${this.summary(account, threshold.value, amount.value)}</p>`
             : nothing
         }
-        ${draft.saved ? html`<p class="notice success" part="notice">${i18n.t('autoSaved')}</p>` : nothing}
+        ${!this.card ? html`<p class="summary muted">${i18n.t('autoCardNeeded')}</p>` : nothing}
       </div>
-      ${draft.error ? this.renderError(draft.error, () => void this.save(null, setting.asset)) : nothing}
-      <p class="muted">
-        ${
-          card
-            ? i18n.t('autoCard', {
-                brand: card.brand,
-                last4: card.last4,
-                month: String(card.exp_month).padStart(2, '0'),
-                year: card.exp_year,
-              })
-            : i18n.t('autoNoCard')
-        }
-      </p>
       ${setting.status === 'pending' ? html`<p class="muted">${i18n.t('autoPending')}</p>` : nothing}
-      ${setting.status === 'paused' ? html`<p class="notice warning" part="notice">${i18n.t('autoPaused')}</p>` : nothing}
       ${
-        setting.last_error
-          ? html`<div class="notice danger" part="notice">
-              <p>${i18n.t('autoLastError', { date: i18n.dateTime(setting.last_error.at), message: setting.last_error.message })}</p>
-              <p>${i18n.t(FIXES[setting.last_error.code] ?? 'autoFixDefault')}</p>
-            </div>`
+        setting.status === 'paused' && !setting.last_error
+          ? html`<p class="notice warning" part="notice">${i18n.t('autoPaused')}</p>`
           : nothing
       }
+      ${draft.failure ? renderFailure(i18n, draft.failure, () => void this.save(null, setting.asset), 'autoSaveRefused') : nothing}
       ${
-        setupUrl
-          ? html`<p>
-              <a
-                class="button"
-                part="button"
-                href=${setupUrl}
-                @click=${(event: MouseEvent) => this.onSetupClick(event, setting.asset, setupUrl)}
-                >${i18n.t('autoSaveCard')}</a
-              >
-            </p>`
+        changed
+          ? html`<div class="actions">
+              <button type="submit" part="button button-primary" class="primary" ?disabled=${draft.saving}>${i18n.t('autoSave')}</button>
+              <p role="status">${draft.saved ? i18n.t(setting.enabled ? 'autoSaved' : 'autoOff') : nothing}</p>
+            </div>`
           : nothing
       }
     </form>`;
   }
 
-  private edit(asset: string, change: Partial<AutoTopUpUpdate>): void {
+  private renderField(
+    id: string,
+    field: Field,
+    label: string,
+    value: string,
+    error: string | null,
+    asset: string,
+    unit: string,
+  ): TemplateResult {
+    const inputId = `${id}-${field}`;
+    return html`<div class="field">
+      <label for=${inputId}>${label} (${unit})</label>
+      <input
+        id=${inputId}
+        part="input"
+        name=${field}
+        inputmode="decimal"
+        autocomplete="off"
+        .value=${value}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby=${error ? `${inputId}-error` : nothing}
+        @input=${(event: Event) => this.edit(asset, { [field]: (event.target as HTMLInputElement).value })}
+        @blur=${() => this.touch(asset, field)}
+      />
+      ${error ? html`<p class="field-error" id="${inputId}-error">${error}</p>` : nothing}
+    </div>`;
+  }
+
+  /** "When your USD balance falls below $90.00, we charge Visa •••• 4242 $25.00." */
+  private summary(account: PortalAccount, threshold: string, amount: string): TemplateResult {
+    const i18n = this.i18n;
+    const asset = account.asset;
+    const card = this.card;
+    const price = priceOf(account, amount);
+    const params = {
+      asset: asset.fiat ? asset.code : asset.name,
+      threshold: i18n.amount(threshold, asset),
+      amount: i18n.amount(amount, asset),
+      card: card ? this.cardName(card) : i18n.t('autoYourCard'),
+      price: price ? i18n.amount(price.amount, price.currency) : i18n.amount(amount, asset),
+    };
+    return sentence(i18n, asset.fiat || !price ? 'autoSummary' : 'autoSummaryUnits', params);
+  }
+
+  /** The last failure: why, what happens next, and the button that fixes it. Announced when it just happened. */
+  private renderFailureNotice(setting: AutoTopUpSetting, account: PortalAccount): TemplateResult | typeof nothing {
+    const i18n = this.i18n;
+    const live = this.liveFailures.get(setting.asset);
+    const failure: Failure | null = live ?? (setting.enabled && setting.last_error ? { ...setting.last_error, live: false } : null);
+    if (!failure) return nothing;
+    const next =
+      setting.status === 'paused'
+        ? i18n.t('autoNextPaused')
+        : setting.enabled
+          ? sentence(i18n, 'autoNextRetry', { threshold: i18n.amount(setting.threshold, account.asset) })
+          : nothing;
+    return html`<div class="notice danger" role=${failure.live ? 'alert' : nothing} part="notice">
+      <p>
+        <strong>${i18n.t('autoFailedAt', { date: i18n.dateTime(failure.at) })}</strong>
+        ${i18n.t(REASONS[failure.code] ?? 'autoReasonOther')}
+      </p>
+      ${next === nothing ? nothing : html`<p>${next}</p>`}
+      <p class="button-row">
+        <button type="button" part="button" ?disabled=${this.cardBusy} @click=${() => void this.setUpCard(setting.asset)}>
+          ${i18n.t('autoUpdateCard')}
+        </button>
+      </p>
+    </div>`;
+  }
+
+  private edit(asset: string, change: Partial<Pick<Draft, 'enabled' | Field>>): void {
     const draft = this.drafts.get(asset);
     if (!draft) return;
-    this.drafts = new Map(this.drafts).set(asset, { ...draft, ...change, saved: false, error: null });
+    this.drafts = new Map(this.drafts).set(asset, { ...draft, ...change, saved: false, failure: null, serverErrors: new Map() });
   }
 
   private touch(asset: string, field: Field): void {
@@ -270,65 +591,98 @@ export class AutoTopUpSection extends PortalSection {
     // Read now: once dispatch ends, an event from inside a shadow root no longer has its target.
     const form = event?.target as HTMLFormElement | null;
     const draft = this.drafts.get(asset);
-    if (!draft || draft.saving) return;
-    const precision = this.assetOf(asset).precision;
-    if (!validAmount(draft.threshold, precision, true) || !validAmount(draft.amount, precision)) {
+    const setting = this.list.find((s) => s.asset === asset);
+    if (!draft || !setting || draft.saving) return;
+    const account = this.accountOf(asset);
+    const threshold = checkAmount(this.i18n, draft.threshold, account, { zeroAllowed: true });
+    const amount = checkAmount(this.i18n, draft.amount, account, { limits: this.session?.top_up_limits, limited: true });
+    const valid = !threshold.error && !amount.error && threshold.value !== null && amount.value !== null;
+    if (draft.enabled && !valid) {
       this.drafts = new Map(this.drafts).set(asset, { ...draft, submitted: true, saved: false });
       await this.updateComplete;
       form?.querySelector<HTMLInputElement>('input[aria-invalid="true"]')?.focus();
       return;
     }
-    this.drafts = new Map(this.drafts).set(asset, { ...draft, saving: true, saved: false, error: null, submitted: true });
+    // Turning it off keeps the last amounts (or the new ones, when they are valid): nothing to correct first.
+    const body = {
+      enabled: draft.enabled,
+      threshold: valid ? threshold.value! : setting.threshold,
+      amount: valid ? amount.value! : setting.amount,
+      return_url: pageReturnUrl(),
+    };
+    this.drafts = new Map(this.drafts).set(asset, { ...draft, saving: true, saved: false, failure: null, submitted: true });
     try {
-      const { enabled, threshold, amount } = draft;
-      const result = await this.client.updateAutoTopUp(asset, { enabled, threshold, amount, return_url: pageReturnUrl() });
-      const setting = settingOf(result);
-      if (setting) this.list = this.list.map((s) => (s.asset === asset ? setting : s));
+      const result = await this.client.updateAutoTopUp(asset, body);
+      const saved = settingOf(result);
+      if (saved) this.list = this.list.map((s) => (s.asset === asset ? saved : s));
       const setupUrl = safeUrl(result.setup_url);
       if (setupUrl) {
         // A card must be saved first: Stripe's setup page saves it and comes back to this page.
-        this.drafts = new Map(this.drafts).set(asset, { ...(setting ? draftOf(setting) : draft), saving: false });
+        this.drafts = new Map(this.drafts).set(asset, { ...(saved ? this.draftOf(saved) : draft), saving: false });
         this.redirect(asset, setupUrl);
         return;
       }
-      if (setting) this.drafts = new Map(this.drafts).set(asset, { ...draftOf(setting), saved: true });
+      if (saved) this.drafts = new Map(this.drafts).set(asset, { ...this.draftOf(saved), saved: true });
     } catch (error) {
       this.report(error);
-      this.drafts = new Map(this.drafts).set(asset, { ...draft, saving: false, error });
+      const fields = serverFieldErrors(error, this.i18n);
+      const onFields = fields.has('threshold') || fields.has('amount');
+      this.drafts = new Map(this.drafts).set(asset, {
+        ...draft,
+        saving: false,
+        submitted: true,
+        serverErrors: onFields ? fields : new Map(),
+        failure: onFields ? null : error,
+      });
+      if (onFields) {
+        await this.updateComplete;
+        form?.querySelector<HTMLInputElement>('input[aria-invalid="true"]')?.focus();
+      }
     }
   }
 
-  private onSetupClick(event: MouseEvent, asset: string, url: string): void {
-    event.preventDefault();
-    this.redirect(asset, url);
+  /** Stripe's page that saves the customer's card (a new one replaces the old, for every asset). */
+  private async setUpCard(asset: string | null): Promise<void> {
+    if (this.cardBusy) return;
+    const forAsset = asset ?? this.list.find((s) => s.enabled)?.asset ?? this.list[0]?.asset ?? '';
+    this.cardBusy = true;
+    this.cardFailure = null;
+    try {
+      const { setup_url } = await this.client.cardSetup({ asset: forAsset || undefined, return_url: pageReturnUrl() });
+      const url = safeUrl(setup_url);
+      if (url) this.redirect(forAsset, url);
+    } catch (error) {
+      this.report(error);
+      this.cardFailure = error;
+    } finally {
+      this.cardBusy = false;
+    }
   }
 
   /** Leaves for Stripe's card setup page, unless the host page cancels `credyt-redirect` to open it itself. */
   private redirect(asset: string, url: string): void {
     if (emit(this, 'credyt-redirect', { reason: 'card_setup', asset, url }, { cancelable: true })) window.location.assign(url);
   }
+
+  private draftOf(setting: AutoTopUpSetting): Draft {
+    // Never set up: empty fields to fill in, rather than a "0" that reads like a setting.
+    const fresh = !setting.enabled && isZeroDecimal(setting.threshold) && isZeroDecimal(setting.amount);
+    const typed = (value: string) => (fresh ? '' : formatDecimalInput(value, this.i18n.locale));
+    return {
+      enabled: setting.enabled,
+      threshold: typed(setting.threshold),
+      amount: typed(setting.amount),
+      saving: false,
+      saved: false,
+      failure: null,
+      serverErrors: new Map(),
+      touched: new Set(),
+      submitted: false,
+    };
+  }
 }
 
 /** The real BFF answers the setting (plus `setup_url`); an older one answered only `{ setup_url }`. */
 function settingOf(result: AutoTopUpResult): AutoTopUpSetting | null {
   return 'asset' in result ? result : null;
-}
-
-function draftOf(setting: AutoTopUpSetting): Draft {
-  // Never set up: empty fields to fill in, rather than a "0" that reads like a setting.
-  const fresh = !setting.enabled && isZeroDecimal(setting.threshold) && isZeroDecimal(setting.amount);
-  return {
-    enabled: setting.enabled,
-    threshold: fresh ? '' : setting.threshold,
-    amount: fresh ? '' : setting.amount,
-    saving: false,
-    saved: false,
-    error: null,
-    touched: new Set(),
-    submitted: false,
-  };
-}
-
-function validAmount(value: string, precision: number, zeroAllowed = false): boolean {
-  return isDecimal(value) && !value.startsWith('-') && (zeroAllowed || !isZeroDecimal(value)) && scaleOf(value) <= precision;
 }

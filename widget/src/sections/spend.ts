@@ -2,37 +2,93 @@ import { html, css, nothing, type TemplateResult } from 'lit';
 import { query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import type { PortalAsset, PortalSpend, SpendInterval } from '@credyt/shared';
-import { addDecimal, isZeroDecimal } from '../decimal.ts';
-import { assetFromCode, type AssetDisplay } from '../i18n/index.ts';
+import { addDecimal, compareDecimal } from '../decimal.ts';
+import { assetFromCode, type AssetDisplay, type MessageKey } from '../i18n/index.ts';
 import { PortalSection } from './section.ts';
-import type { SpendChart, SpendChartInput } from './spend-chart.ts';
+import type { SpendChart, SpendPalette, SpendView } from './spend-chart.ts';
 
-const INTERVALS: SpendInterval[] = ['day', 'week', 'month'];
-const PALETTE = ['#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6'];
+/** The windows a customer picks from: the interval each is drawn in, its length, and its name. */
+export type SpendRange = '24h' | '7d' | '30d' | '12m';
+const RANGES: Record<SpendRange, { interval: SpendInterval; count: number; unit: 'hour' | 'day' | 'month'; long: MessageKey }> = {
+  '24h': { interval: 'hour', count: 24, unit: 'hour', long: 'rangeLast24h' },
+  '7d': { interval: 'day', count: 7, unit: 'day', long: 'rangeLast7d' },
+  '30d': { interval: 'day', count: 30, unit: 'day', long: 'rangeLast30d' },
+  '12m': { interval: 'month', count: 12, unit: 'month', long: 'rangeLast12m' },
+};
+/** Live events come in bursts (a usage event, its transaction, the wallet): one refetch for the lot. */
+const LIVE_DELAY_MS = 500;
+const DECIMAL = { add: addDecimal, compare: compareDecimal };
 
 /** `fiat`: everything in the platform's currency; otherwise the code of one custom asset. */
 type Unit = 'fiat' | string;
 
-interface Row {
-  period: string;
-  amount: string;
+interface Loaded {
+  spend: PortalSpend;
+  range: SpendRange;
+  at: Date;
 }
 
-/** Spend history: a Chart.js bar chart by day, week or month, in fiat or one custom unit, plus the same as a table. */
+/** A render's view of the figures, with what it was computed from. */
+interface Shown {
+  loaded: Loaded;
+  unit: Unit;
+  i18n: unknown;
+  walletState: unknown;
+  unitAsset: AssetDisplay;
+  view: SpendView;
+  labels: { axis(period: string): string; full(period: string): string };
+}
+
+/**
+ * Spend history: a stacked Chart.js bar chart of the last 24 hours, 7 or 30 days, or 12 months, in fiat or one
+ * custom unit, with the range's total, a tooltip per period, and the same figures as a table. It follows the live
+ * stream and redraws in the theme's colours whenever they change (theme attribute, OS scheme, page tokens).
+ */
 export class SpendSection extends PortalSection {
+  /**
+   * The controls key on the section's own width (`spend`: it may be half of a wide portal), the table on the
+   * portal's (`table.stack`). `.palette` holds the theme's colours; its 1 ms transitions end whenever one changes
+   * (the theme attribute, the OS scheme under theme=auto, the page restyling `--credyt-*`), which redraws the chart.
+   */
   static override styles = [
     ...PortalSection.styles,
     css`
+      :host {
+        container: spend / inline-size;
+      }
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--_space) calc(var(--_space) * 2);
+        align-items: end;
+        justify-content: space-between;
+        margin-bottom: calc(var(--_space) * 1.5);
+      }
+      .total {
+        margin: 0;
+        display: grid;
+      }
+      .total .figure {
+        font-size: 1.6em;
+        font-weight: 650;
+        line-height: 1.2;
+        font-variant-numeric: tabular-nums;
+      }
       .controls {
         display: flex;
         flex-wrap: wrap;
-        gap: calc(var(--_space) * 2);
+        gap: var(--_space) calc(var(--_space) * 2);
         align-items: end;
-        margin-bottom: calc(var(--_space) * 1.5);
       }
       .segmented {
         display: flex;
         gap: calc(var(--_space) / 2);
+      }
+      .segmented button {
+        min-width: 3em;
+        min-height: 2.25em;
+        padding-inline: var(--_space);
+        white-space: nowrap;
       }
       .group-label {
         display: block;
@@ -41,100 +97,223 @@ export class SpendSection extends PortalSection {
       }
       .chart {
         position: relative;
-        height: 16em;
+        height: 17em;
+        min-width: 0;
+      }
+      .chart canvas {
+        display: block;
+      }
+      .chart-skeleton {
+        height: 17em;
       }
       .table-toggle {
         margin-top: var(--_space);
       }
+      .palette {
+        position: absolute;
+        width: 0;
+        height: 0;
+        overflow: hidden;
+        pointer-events: none;
+        color: var(--_muted);
+        background-color: var(--_surface);
+        border-top-color: var(--_border);
+        border-bottom-color: var(--_border-strong);
+        border-left-color: var(--_bg);
+        outline-color: var(--_primary);
+        text-decoration-color: var(--_text);
+        transition-property:
+          color, background-color, border-top-color, border-bottom-color, border-left-color, outline-color, text-decoration-color;
+        transition-duration: 1ms;
+      }
+      @container portal (width < 600px) {
+        .stack caption {
+          display: block;
+        }
+      }
+      @container spend (width < 34em) {
+        .head,
+        .controls {
+          display: grid;
+          grid-template-columns: minmax(0, 1fr);
+          align-items: stretch;
+        }
+        .segmented button {
+          flex: 1 1 0;
+          min-width: 0;
+          padding-inline: calc(var(--_space) / 2);
+        }
+        .chart,
+        .chart-skeleton {
+          height: 15em;
+        }
+      }
     `,
   ];
 
-  @state() private interval: SpendInterval = 'day';
+  @state() private range: SpendRange = '30d';
   @state() private unit: Unit = 'fiat';
   @state() private showTable = false;
+  /** The chart chunk once loaded: it also computes the view of the figures, so the table waits for it too. */
+  @state() private lib: typeof import('./spend-chart.ts') | undefined;
   @query('canvas') private canvas?: HTMLCanvasElement;
-  private chartModule: Promise<typeof import('./spend-chart.ts')> | null = null;
+  @query('.palette') private probe?: HTMLElement;
   private chart: SpendChart | undefined;
-  /** What the chart shows now; it is redrawn only when this changes. */
-  private drawn: { spend: PortalSpend; unit: Unit; i18n: unknown; canvas: HTMLCanvasElement } | null = null;
+  /** The colours last read from the computed style, and the same as one string to compare. */
+  private palette: SpendPalette | null = null;
+  private paletteKey = '';
+  /** What the last render showed (the same object while its inputs are), and what the chart was drawn from. */
+  private shown: Shown | null = null;
+  private drawn: { shown: Shown; canvas: HTMLCanvasElement; palette: string } | null = null;
+  private unsubscribe: Array<() => void> = [];
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
 
   private readonly spend = new Task(this, {
-    task: async ([interval], { signal }) => {
+    task: async ([range], { signal }): Promise<Loaded> => {
       try {
-        return await this.client.spend({ interval, ...rangeFor(interval, new Date()), tz: timeZone() }, signal);
+        const at = new Date();
+        const spend = await this.client.spend({ ...queryFor(range, at), tz: timeZone() }, signal);
+        return { spend, range, at };
       } catch (error) {
         this.report(error);
         throw error;
       }
     },
-    args: () => [this.interval, this.client] as const,
+    args: () => [this.range, this.client] as const,
   });
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Chart.js is fetched the first time this section is on the page, not with the portal's first paint.
-    this.chartModule ??= import('./spend-chart.ts');
+    void import('./spend-chart.ts').then((lib) => (this.lib = lib));
+    const refresh = () => this.scheduleRefresh();
+    this.unsubscribe = this.stream
+      ? [
+          this.stream.on('usage.created', refresh),
+          this.stream.on('transaction.created', refresh),
+          this.stream.on('wallet.updated', refresh),
+        ]
+      : [];
+    this.darkScheme.addEventListener('change', this.checkPalette);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+    this.darkScheme.removeEventListener('change', this.checkPalette);
     this.chart?.destroy();
     this.chart = undefined;
     this.drawn = null;
   }
 
   protected override render(): TemplateResult {
+    const loading = () => this.renderLoading();
+    const data = (loaded: Loaded) => (this.lib ? this.renderData(loaded, this.lib) : loading());
     return html`<section class="card" aria-labelledby="spend-heading">
+      <span class="palette" aria-hidden="true" @transitionend=${this.checkPalette}></span>
       <h3 id="spend-heading" part="heading">${this.i18n.t('spendHeading')}</h3>
-      ${this.renderControls()}
       ${this.spend.render({
-        initial: () => this.renderSkeleton(4),
-        pending: () => (this.spend.value ? this.renderData(this.spend.value) : this.renderSkeleton(4)),
-        error: (error) => this.renderError(error, () => void this.spend.run()),
-        complete: (spend) => this.renderData(spend),
+        initial: loading,
+        pending: () => (this.spend.value ? data(this.spend.value) : loading()),
+        error: (error) => html`${this.renderControls(null, this.range)}${this.renderError(error, () => void this.spend.run())}`,
+        complete: data,
       })}
     </section>`;
   }
 
   protected override updated(): void {
-    void this.drawChart();
+    this.checkPalette();
+    this.drawChart();
   }
 
-  private renderControls(): TemplateResult {
+  /** Re-reads the theme's colours; redraws when they changed. Cheap enough to run on every update and resize. */
+  private readonly checkPalette = (): void => {
+    const probe = this.probe;
+    if (!probe) return;
+    const style = getComputedStyle(probe);
+    const palette: SpendPalette = {
+      text: style.textDecorationColor,
+      muted: style.color,
+      border: style.borderTopColor,
+      borderStrong: style.borderBottomColor,
+      surface: style.backgroundColor,
+      background: style.borderLeftColor,
+      primary: style.outlineColor,
+      font: style.fontFamily,
+      fontSize: parseFloat(style.fontSize) || 14,
+    };
+    const key = Object.values(palette).join('|');
+    if (key === this.paletteKey) return;
+    this.palette = palette;
+    this.paletteKey = key;
+    this.drawChart();
+  };
+
+  private scheduleRefresh(): void {
+    if (this.liveTimer !== undefined) return;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      void this.spend.run();
+    }, LIVE_DELAY_MS);
+  }
+
+  private renderLoading(): TemplateResult {
+    return html`${this.renderControls(null, this.range)}
+      <div class="skeleton chart-skeleton" aria-busy="true">
+        <span class="sr-only">${this.i18n.t('loading')}</span>
+      </div>`;
+  }
+
+  /** The total of the range shown (`shown`, while another one loads), and the controls. */
+  private renderControls(shown: Shown | null, range: SpendRange): TemplateResult {
     const units = this.units();
-    return html`<div class="controls">
-      <div role="group" aria-labelledby="interval-label">
-        <span class="group-label" id="interval-label">${this.i18n.t('spendInterval')}</span>
-        <div class="segmented">
-          ${INTERVALS.map(
-            (interval) =>
-              html`<button
-                type="button"
-                part="button"
-                aria-pressed=${this.interval === interval ? 'true' : 'false'}
-                @click=${() => (this.interval = interval)}
-              >
-                ${this.i18n.t(interval)}
-              </button>`,
-          )}
-        </div>
-      </div>
+    return html`<div class="head">
       ${
-        units.length > 1
-          ? html`<label
-              >${this.i18n.t('spendUnit')}
-              <select part="input" @change=${(event: Event) => (this.unit = (event.target as HTMLSelectElement).value)}>
-                ${units.map(([unit, name]) => html`<option value=${unit} ?selected=${unit === this.unit}>${name}</option>`)}
-              </select>
-            </label>`
+        shown
+          ? html`<p class="total">
+              <strong class="figure"><bdi>${this.i18n.amount(shown.view.total, shown.unitAsset)}</bdi></strong>
+              <span class="muted">${this.i18n.t(RANGES[range].long)}</span>
+            </p>`
           : nothing
       }
+      <div class="controls">
+        <div role="group" aria-labelledby="range-label">
+          <span class="group-label" id="range-label">${this.i18n.t('spendRange')}</span>
+          <div class="segmented">
+            ${(Object.keys(RANGES) as SpendRange[]).map(
+              (option) =>
+                html`<button
+                  type="button"
+                  part="button"
+                  aria-pressed=${this.range === option ? 'true' : 'false'}
+                  @click=${() => (this.range = option)}
+                >
+                  ${rangeLabel(this.i18n.locale, option)}
+                </button>`,
+            )}
+          </div>
+        </div>
+        ${
+          units.length > 1
+            ? html`<label
+                >${this.i18n.t('spendUnit')}
+                <select part="input" @change=${(event: Event) => (this.unit = (event.target as HTMLSelectElement).value)}>
+                  ${units.map(([unit, name]) => html`<option value=${unit} ?selected=${unit === this.unit}>${name}</option>`)}
+                </select>
+              </label>`
+            : nothing
+        }
+      </div>
     </div>`;
   }
 
   /** Fiat, then each custom asset of the wallet. */
   private units(): Array<[Unit, string]> {
-    const currency = this.spend.value?.currency ?? this.session.currency;
+    const currency = this.spend.value?.spend.currency ?? this.session.currency;
     const custom = (this.walletState.wallet?.accounts ?? [])
       .map((account) => account.asset)
       .filter((asset) => !asset.fiat)
@@ -142,14 +321,43 @@ export class SpendSection extends PortalSection {
     return [['fiat', currency], ...custom];
   }
 
-  private renderData(spend: PortalSpend): TemplateResult {
-    const { rows, unitAsset } = this.tableFor(spend);
-    const empty = rows.every((row) => isZeroDecimal(row.amount));
+  /** The figures of `loaded` as this render shows them: the previous object while nothing they depend on changed. */
+  private viewOf(loaded: Loaded, lib: typeof import('./spend-chart.ts')): Shown {
+    const { unit, i18n, walletState } = this;
+    const last = this.shown;
+    if (last && last.loaded === loaded && last.unit === unit && last.i18n === i18n && last.walletState === walletState) return last;
+    const interval = RANGES[loaded.range].interval;
+    const unitAsset = unit === 'fiat' ? assetFromCode(loaded.spend.currency) : (this.assetByCode(unit) ?? assetFromCode(unit));
+    const view = lib.spendView(loaded.spend, unit === 'fiat' ? null : unit, interval, loaded.at, DECIMAL);
+    this.shown = { loaded, unit, i18n, walletState, unitAsset, view, labels: lib.periodLabels(i18n.locale, interval) };
+    return this.shown;
+  }
+
+  private renderData(loaded: Loaded, lib: typeof import('./spend-chart.ts')): TemplateResult {
+    const shown = this.viewOf(loaded, lib);
+    const { view, unitAsset, labels } = shown;
+    const long = this.i18n.t(RANGES[loaded.range].long);
     const unitName = this.i18n.unitName(unitAsset);
+    const empty = view.periods.length === 0;
+    const amount = (value: string) => html`<bdi>${this.i18n.amount(value, unitAsset)}</bdi>`;
+    const multi = view.series.length > 1;
     return html`
-      ${empty ? this.renderEmpty(this.i18n.t('spendEmpty')) : nothing}
+      ${this.renderControls(shown, loaded.range)} ${empty ? this.renderEmpty(this.i18n.t('spendEmpty')) : nothing}
       <div class="chart" part="chart" ?hidden=${empty}>
-        <canvas role="img" aria-label=${this.i18n.t('spendChart')}></canvas>
+        <canvas
+          role="img"
+          aria-label=${
+            empty
+              ? this.i18n.t('spendEmpty')
+              : this.i18n.t('spendSummary', {
+                  range: long,
+                  unit: unitName,
+                  total: this.i18n.amount(view.total, unitAsset),
+                  peak: this.i18n.amount(view.totals[view.peak] ?? '0', unitAsset),
+                  period: labels.full(view.periods[view.peak] ?? ''),
+                })
+          }
+        ></canvas>
       </div>
       ${
         empty
@@ -164,23 +372,32 @@ export class SpendSection extends PortalSection {
               >
                 ${this.showTable ? this.i18n.t('hideTable') : this.i18n.t('showTable')}
               </button>
-              <div class="table-wrap ${this.showTable ? '' : 'sr-only'}" id="spend-table">
-                <table part="table">
+              <div class=${this.showTable ? 'table-wrap' : 'sr-only'} id="spend-table">
+                <table part="table" class="stack">
                   <caption>
-                    ${this.i18n.t('spendCaption', { interval: this.i18n.t(this.interval), unit: unitName })}
+                    ${this.i18n.t('spendTableCaption', { range: long, unit: unitName })}
                   </caption>
                   <thead>
                     <tr>
                       <th scope="col">${this.i18n.t('period')}</th>
-                      <th scope="col" class="num">${this.i18n.t('amount')}</th>
+                      ${multi ? view.series.map((s) => html`<th scope="col" class="num">${this.seriesName(s.asset)}</th>`) : nothing}
+                      <th scope="col" class="num">${this.i18n.t(multi ? 'total' : 'amount')}</th>
                     </tr>
                   </thead>
                   <tbody>
-                    ${rows.map(
-                      (row) =>
+                    ${view.periods.map(
+                      (period, index) =>
                         html`<tr>
-                          <th scope="row">${this.i18n.period(row.period, this.interval)}</th>
-                          <td class="num">${this.i18n.amount(row.amount, unitAsset)}</td>
+                          <th scope="row">${labels.full(period)}</th>
+                          ${
+                            multi
+                              ? view.series.map(
+                                  (s) =>
+                                    html`<td class="num" data-label=${this.seriesName(s.asset)}>${amount(s.values[index] ?? '0')}</td>`,
+                                )
+                              : nothing
+                          }
+                          <td class="num lead">${amount(view.totals[index] ?? '0')}</td>
                         </tr>`,
                     )}
                   </tbody>
@@ -190,94 +407,72 @@ export class SpendSection extends PortalSection {
     `;
   }
 
-  private unitAsset(spend: PortalSpend): AssetDisplay {
-    if (this.unit === 'fiat') return assetFromCode(spend.currency);
-    return this.assetByCode(this.unit) ?? assetFromCode(this.unit);
-  }
-
   private assetByCode(code: string): PortalAsset | undefined {
     return this.walletState.wallet?.accounts.find((account) => account.asset.code === code)?.asset;
   }
 
-  /** The rows of the table (and the chart's totals): fiat sums every asset's fiat amount per period, exactly. */
-  private tableFor(spend: PortalSpend): { rows: Row[]; unitAsset: AssetDisplay } {
-    const unitAsset = this.unitAsset(spend);
-    const totals = new Map<string, string>();
-    for (const series of spend.series) {
-      if (this.unit !== 'fiat' && series.asset !== this.unit) continue;
-      for (const point of series.points) {
-        const value = this.unit === 'fiat' ? point.fiat_amount : point.amount;
-        totals.set(point.period, addDecimal(totals.get(point.period) ?? '0', value));
-      }
-    }
-    const rows = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([period, amount]) => ({ period, amount }));
-    return { rows, unitAsset };
+  private seriesName(code: string): string {
+    return this.assetByCode(code)?.name ?? code;
   }
 
-  private chartInput(spend: PortalSpend): SpendChartInput {
-    const { rows, unitAsset } = this.tableFor(spend);
-    const periods = rows.map((row) => row.period);
-    const style = getComputedStyle(this);
-    const primary = style.getPropertyValue('--_primary').trim() || '#4f46e5';
-    const series = spend.series.filter((s) => this.unit === 'fiat' || s.asset === this.unit);
-    const datasets = series.map((s, index) => {
-      const byPeriod = new Map(s.points.map((p) => [p.period, this.unit === 'fiat' ? p.fiat_amount : p.amount]));
-      return {
-        label: this.assetByCode(s.asset)?.name ?? s.asset,
-        values: periods.map((period) => byPeriod.get(period) ?? '0'),
-        color: index === 0 ? primary : (PALETTE[(index - 1) % PALETTE.length] ?? primary),
-      };
-    });
-    // Axis ticks say their unit: "$2.5" for money; custom units stay bare numbers (the legend names them).
-    const compact = new Intl.NumberFormat(this.i18n.locale, {
-      notation: 'compact',
-      maximumFractionDigits: 2,
-      ...(unitAsset.fiat ? { style: 'currency' as const, currency: unitAsset.code } : {}),
-    });
-    return {
-      labels: periods.map((period) => this.i18n.period(period, this.interval)),
-      datasets,
-      stacked: true,
-      formatValue: (value) => this.i18n.amount(value, unitAsset),
-      formatTick: (value) => compact.format(value),
-      textColor: style.getPropertyValue('--_muted').trim() || '#475569',
-      gridColor: style.getPropertyValue('--_border').trim() || '#cbd5e1',
-      rtl: this.i18n.dir === 'rtl',
-    };
-  }
-
-  private async drawChart(): Promise<void> {
-    const spend = this.spend.value;
-    const canvas = this.canvas;
-    if (!spend || !canvas || !this.chartModule) return;
-    const drawing = { spend, unit: this.unit, i18n: this.i18n, canvas };
+  private drawChart(): void {
+    const { shown, canvas, palette, lib, paletteKey } = this;
+    if (!shown || !canvas || !palette || !lib || canvas.closest('[hidden]')) return;
     const last = this.drawn;
-    if (last && Object.entries(drawing).every(([key, value]) => last[key as keyof typeof last] === value)) return;
-    this.drawn = drawing;
-    const { drawSpendChart } = await this.chartModule;
-    if (!canvas.isConnected) return;
+    if (last && last.shown === shown && last.canvas === canvas && last.palette === paletteKey) return;
+    this.drawn = { shown, canvas, palette: paletteKey };
     if (this.chart && this.chart.canvas !== canvas) {
       this.chart.destroy();
       this.chart = undefined;
     }
-    this.chart = drawSpendChart(canvas, this.chartInput(spend), this.chart);
+    const { view, unitAsset, labels } = shown;
+    const money = (value: string) => this.i18n.amount(value, unitAsset);
+    this.chart = lib.drawSpendChart(
+      canvas,
+      {
+        labels: view.periods.map(labels.axis),
+        titles: view.periods.map(labels.full),
+        datasets: view.series.map((s) => ({ label: this.seriesName(s.asset), values: s.values })),
+        formatValue: money,
+        totals: view.totals.map((total) => this.i18n.t('spendTooltipTotal', { amount: money(total) })),
+        money: unitAsset.fiat
+          ? {
+              currency: unitAsset.code,
+              digits: unitAsset.precision,
+              format: (value, places) => this.i18n.amount(value, { ...unitAsset, precision: places }),
+            }
+          : null,
+        locale: this.i18n.locale,
+        palette,
+        rtl: this.i18n.dir === 'rtl',
+        onResize: this.checkPalette,
+      },
+      this.chart,
+    );
     canvas.dataset.drawn = 'true';
   }
 }
 
-/** The window each interval shows, in the customer's calendar: 30 days, 12 weeks, or 12 months. */
-export function rangeFor(interval: SpendInterval, today: Date): { from: string; to: string } {
+/** What to ask the server for each range, in the customer's calendar. */
+export function queryFor(range: SpendRange, today: Date): { interval: SpendInterval; from: string; to: string } {
   const from = new Date(today);
-  if (interval === 'day') from.setDate(from.getDate() - 29);
-  else if (interval === 'week') from.setDate(from.getDate() - 7 * 11 - ((from.getDay() + 6) % 7));
+  if (range === '24h') from.setDate(from.getDate() - 1);
+  else if (range === '7d') from.setDate(from.getDate() - 6);
+  else if (range === '30d') from.setDate(from.getDate() - 29);
   else from.setFullYear(from.getFullYear(), from.getMonth() - 11, 1);
-  return { from: isoDate(from), to: isoDate(today) };
+  return { interval: RANGES[range].interval, from: isoDate(from), to: isoDate(today) };
 }
 
 function isoDate(date: Date): string {
   const month = String(date.getMonth() + 1).padStart(2, '0');
   const day = String(date.getDate()).padStart(2, '0');
   return `${date.getFullYear()}-${month}-${day}`;
+}
+
+/** "24h", "7d", "30d", "12m" in the customer's language (Intl's narrow units: no catalog text to ship). */
+function rangeLabel(locale: string, range: SpendRange): string {
+  const { count, unit } = RANGES[range];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'narrow' }).format(count);
 }
 
 function timeZone(): string {

@@ -1,17 +1,16 @@
 import { html, css, nothing, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
-import type { PortalAccount, TopUpStatus } from '@credyt/shared';
-import { ApiError } from '../api/client.ts';
-import { divideDecimal, isDecimal, isZeroDecimal, multiplyDecimal, roundUpDecimal, scaleOf } from '../decimal.ts';
+import { query, state } from 'lit/decorators.js';
+import type { PortalAccount } from '@credyt/shared';
+import { compareDecimal, isDecimal, isZeroDecimal } from '../decimal.ts';
 import { emit } from '../events.ts';
-import { assetFromCode } from '../i18n/index.ts';
+import { formatDecimalInput } from '../i18n/parse.ts';
+import { checkAmount, limitsFor, priceOf, renderFailure, sentence, serverFieldErrors, unitsFor } from './payment-form.ts';
 import { PortalSection, pageReturnUrl, safeUrl } from './section.ts';
 
+/** Presets in the platform currency; a custom unit offers what they buy at its rate. */
 const FIAT_PRESETS = ['10', '25', '50', '100'];
+/** For a custom unit without a rate (an older BFF). */
 const UNIT_PRESETS = ['100', '500', '1000', '5000'];
-
-/** How the customer came back from Checkout: `?credyt_top_up=success|cancelled&top_up_id=…` on the page URL. */
-type ReturnState = 'succeeded' | 'pending' | 'cancelled' | 'failed';
 
 /** One payment intent: the same asset and amount keep one idempotency key, so a double click pays once. */
 interface Intent {
@@ -20,11 +19,18 @@ interface Intent {
   key: string;
 }
 
-/** Top-up: presets or a free amount in the chosen asset, its fiat price, and the redirect to Stripe Checkout. */
+/**
+ * Top-up: presets or an amount typed in the customer's locale, the platform's limits shown before the purchase and
+ * checked on the device, the fiat price, and the redirect to Stripe Checkout. The return from Checkout is told by
+ * `<credyt-portal-checkout-return>` at the top of the portal.
+ */
 export class TopUpSection extends PortalSection {
   static override styles = [
     ...PortalSection.styles,
     css`
+      .card {
+        container: top-up / inline-size;
+      }
       form {
         display: grid;
         gap: calc(var(--_space) * 1.5);
@@ -33,8 +39,7 @@ export class TopUpSection extends PortalSection {
         border: 0;
         margin: 0;
         padding: 0;
-        display: grid;
-        gap: calc(var(--_space) / 2);
+        min-width: 0;
       }
       legend {
         font-weight: 500;
@@ -42,47 +47,75 @@ export class TopUpSection extends PortalSection {
         margin-bottom: calc(var(--_space) / 2);
       }
       .presets {
-        display: flex;
-        flex-wrap: wrap;
+        display: grid;
+        grid-template-columns: repeat(2, minmax(0, 1fr));
         gap: var(--_space);
       }
+      .presets button {
+        min-height: 2.75em;
+        font-variant-numeric: tabular-nums;
+      }
+      .field {
+        display: grid;
+        gap: calc(var(--_space) / 2);
+      }
+      .field input {
+        width: 100%;
+        font-variant-numeric: tabular-nums;
+      }
+      .hint,
+      .field-error,
       .price {
-        font-weight: 600;
-        min-height: 1.4em;
         margin: 0;
+      }
+      .hint {
+        font-size: 0.92em;
       }
       .field-error {
         color: var(--_danger);
+        font-weight: 500;
+      }
+      .price {
+        font-weight: 600;
+      }
+      .failure p {
         margin: 0;
+      }
+      button[type='submit'] {
+        width: 100%;
+        min-height: 2.75em;
+      }
+      @container top-up (min-width: 30em) {
+        .presets {
+          grid-template-columns: repeat(4, minmax(0, 1fr));
+        }
+        button[type='submit'] {
+          width: auto;
+        }
       }
     `,
   ];
 
   @state() private assetCode: string | null = null;
-  @state() private amount = '';
+  /** What the customer typed (or a preset wrote), in their locale. */
+  @state() private typed = '';
+  /** Errors show once the customer left the field or pressed pay, not while typing. */
+  @state() private touched = false;
+  @state() private submitted = false;
   @state() private pending = false;
-  @state() private error: unknown = null;
-  @state() private returnState: ReturnState | null = null;
-  @state() private receiptUrl: string | null = null;
+  @state() private failure: unknown = null;
+  /** The server's field errors of the last attempt, by path, in the customer's language. */
+  @state() private serverErrors = new Map<string, string>();
+  @query('input[name="amount"]') private input!: HTMLInputElement | null;
   private intent: Intent | null = null;
-  private returnedTopUpId: string | null = null;
-  private unsubscribe: (() => void) | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.readReturn();
-    this.unsubscribe = this.stream?.on('top_up.updated', (topUp) => {
-      if (topUp.id !== this.returnedTopUpId) return;
-      this.returnState = returnStateOf(topUp.status);
-      // The stream's event has no receipt: read it once the payment went through.
-      if (this.returnState === 'succeeded' && !this.receiptUrl) void this.checkReturnedTopUp(topUp.id);
-    });
     window.addEventListener('pageshow', this.onPageShow);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
     window.removeEventListener('pageshow', this.onPageShow);
   }
 
@@ -90,27 +123,6 @@ export class TopUpSection extends PortalSection {
   private readonly onPageShow = (event: PageTransitionEvent): void => {
     if (event.persisted) this.pending = false;
   };
-
-  private readReturn(): void {
-    const params = new URL(window.location.href).searchParams;
-    const outcome = params.get('credyt_top_up');
-    if (outcome === 'cancelled') this.returnState = 'cancelled';
-    if (outcome !== 'success') return;
-    this.returnState = 'pending';
-    this.returnedTopUpId = params.get('top_up_id');
-    if (this.returnedTopUpId) void this.checkReturnedTopUp(this.returnedTopUpId);
-  }
-
-  private async checkReturnedTopUp(id: string): Promise<void> {
-    try {
-      const topUp = await this.client.topUp(id);
-      if (this.returnState === 'pending') this.returnState = returnStateOf(topUp.status);
-      this.receiptUrl = safeUrl(topUp.receipt_url);
-    } catch (error) {
-      // Not known yet (or not readable): stay "pending" until the stream says otherwise.
-      if (!(error instanceof ApiError)) this.report(error);
-    }
-  }
 
   private get accounts(): PortalAccount[] {
     return this.walletState.wallet?.accounts ?? [];
@@ -128,105 +140,142 @@ export class TopUpSection extends PortalSection {
   protected override render(): TemplateResult {
     return html`<section class="card" aria-labelledby="top-up-heading">
       <h3 id="top-up-heading" part="heading">${this.i18n.t('topUpHeading')}</h3>
-      ${this.renderReturn()} ${this.renderBody()}
+      ${this.renderBody()}
     </section>`;
-  }
-
-  private renderReturn(): TemplateResult | typeof nothing {
-    if (!this.returnState) return nothing;
-    const message = {
-      succeeded: ['success', this.i18n.t('topUpSucceeded')],
-      pending: ['warning', this.i18n.t('topUpPending')],
-      cancelled: ['warning', this.i18n.t('topUpCancelled')],
-      failed: ['danger', this.i18n.t('topUpFailed')],
-    }[this.returnState];
-    const receipt = this.returnState === 'succeeded' ? this.receiptUrl : null;
-    return html`<div class="notice ${message[0]} row" role="status" part="notice">
-      <span>${message[1]}</span>
-      ${receipt ? html`<a href=${receipt} target="_blank" rel="noopener noreferrer">${this.i18n.t('receipt')}</a>` : nothing}
-      <button type="button" part="button" @click=${() => (this.returnState = null)}>${this.i18n.t('dismiss')}</button>
-    </div>`;
   }
 
   private renderBody(): TemplateResult {
     const wallet = this.walletState;
-    if (wallet.status === 'loading') return this.renderSkeleton(3);
-    if (wallet.status === 'error') return this.renderError(wallet.error, wallet.reload);
+    if (wallet.status === 'loading') return this.renderSkeleton(5);
+    // The wallet section says what failed and offers Retry: one failure, one message.
+    if (wallet.status === 'error') return html`<p class="muted">${this.i18n.t('topUpUnavailable')}</p>`;
     const account = this.account;
     if (!account) return this.renderEmpty(this.i18n.t('topUpNone'));
+    const i18n = this.i18n;
     const asset = account.asset;
-    const presets = asset.fiat ? FIAT_PRESETS : UNIT_PRESETS;
-    const invalid = this.amount !== '' && !validAmount(this.amount, asset.precision);
-    const price = !invalid && this.amount ? priceOf(account, this.amount) : null;
+    const limits = this.session?.top_up_limits;
+    const range = limitsFor(account, limits);
+    const check = checkAmount(i18n, this.typed, account, { limits, limited: true });
+    const error = this.serverErrors.get('amount') ?? ((this.touched && this.typed !== '') || this.submitted ? check.error : null);
+    const assetError = this.serverErrors.get('asset');
+    const presets = this.presetsFor(account);
+    const describedBy = ['amount-hint', error ? 'amount-error' : ''].filter(Boolean).join(' ');
     return html`<form @submit=${this.onSubmit} novalidate>
       ${
         this.accounts.length > 1
-          ? html`<label
-              >${this.i18n.t('topUpAsset')}
-              <select part="input" @change=${this.onAssetChange}>
+          ? html`<label class="field"
+              >${i18n.t('topUpAsset')}
+              <select
+                part="input"
+                name="asset"
+                aria-invalid=${assetError ? 'true' : 'false'}
+                aria-describedby=${assetError ? 'asset-error' : nothing}
+                @change=${this.onAssetChange}
+              >
                 ${this.accounts.map(
                   (a) => html`<option value=${a.asset.code} ?selected=${a.asset.code === asset.code}>${a.asset.name}</option>`,
                 )}
               </select>
+              ${assetError ? html`<p class="field-error" id="asset-error">${assetError}</p>` : nothing}
             </label>`
           : nothing
       }
-      <fieldset>
-        <legend>${this.i18n.t('topUpAmount')}</legend>
-        <div class="presets">
-          ${presets.map(
-            (preset) =>
-              html`<button
-                type="button"
-                part="button"
-                aria-pressed=${this.amount === preset ? 'true' : 'false'}
-                @click=${() => this.choose(preset)}
-              >
-                ${this.i18n.amount(preset, asset)}
-              </button>`,
-          )}
-        </div>
-      </fieldset>
-      <label
-        >${this.i18n.t('topUpOther')} (${this.i18n.unitName(asset)})
+      ${
+        presets.length > 0
+          ? html`<fieldset>
+              <legend>${i18n.t('topUpAmount')}</legend>
+              <div class="presets">
+                ${presets.map(
+                  (preset) =>
+                    html`<button
+                      type="button"
+                      part="button"
+                      aria-pressed=${check.value !== null && compareDecimal(check.value, preset) === 0 ? 'true' : 'false'}
+                      @click=${() => this.choose(preset)}
+                    >
+                      <bdi>${i18n.amount(preset, asset)}</bdi>
+                    </button>`,
+                )}
+              </div>
+            </fieldset>`
+          : nothing
+      }
+      <div class="field">
+        <label for="amount">${i18n.t('topUpOther')} (${i18n.unitName(asset)})</label>
         <input
+          id="amount"
           part="input"
           name="amount"
           inputmode="decimal"
           autocomplete="off"
-          .value=${this.amount}
-          aria-invalid=${invalid ? 'true' : 'false'}
-          aria-describedby="amount-help"
-          @input=${(event: Event) => this.choose((event.target as HTMLInputElement).value.trim())}
+          .value=${this.typed}
+          aria-invalid=${error ? 'true' : 'false'}
+          aria-describedby=${describedBy}
+          @input=${this.onInput}
+          @blur=${() => (this.touched = true)}
         />
-      </label>
-      <div id="amount-help" aria-live="polite">
-        ${
-          invalid
-            ? html`<p class="field-error">${this.i18n.t('topUpInvalid', { precision: asset.precision })}</p>`
-            : price
-              ? html`<p class="price">${this.i18n.t('topUpPrice', { amount: this.i18n.amount(price.amount, price.currency) })}</p>`
-              : nothing
-        }
+        <p class="hint muted" id="amount-hint">
+          ${range ? sentence(i18n, 'topUpRange', { min: i18n.amount(range.min, asset), max: i18n.amount(range.max, asset) }) : nothing}
+        </p>
+        <div aria-live="polite">
+          ${
+            error
+              ? html`<p class="field-error" id="amount-error">${error}</p>`
+              : check.price && !check.error
+                ? html`<p class="price">
+                    ${sentence(i18n, 'topUpPrice', { amount: i18n.amount(check.price.amount, check.price.currency) })}
+                  </p>`
+                : nothing
+          }
+        </div>
       </div>
-      ${this.error ? this.renderError(this.error, () => void this.pay()) : nothing}
+      ${this.failure ? renderFailure(i18n, this.failure, () => void this.pay(), 'failureRefused') : nothing}
       <div>
-        <button class="primary" type="submit" part="button button-primary" ?disabled=${this.pending || !this.amount || invalid}>
-          ${this.pending ? this.i18n.t('topUpRedirecting') : this.i18n.t('topUpPay')}
+        <button class="primary" type="submit" part="button button-primary" ?disabled=${this.pending} aria-busy=${this.pending}>
+          ${this.pending ? i18n.t('topUpRedirecting') : i18n.t('topUpPay')}
         </button>
       </div>
     </form>`;
   }
 
+  /** The fiat presets, in a custom unit what they buy; only those the platform's limits allow. */
+  private presetsFor(account: PortalAccount): string[] {
+    const limits = this.session?.top_up_limits;
+    const rate = account.asset.rate;
+    const units = account.asset.fiat
+      ? FIAT_PRESETS
+      : rate && isDecimal(rate)
+        ? FIAT_PRESETS.map((fiat) => unitsFor(account, fiat, false)).filter((u): u is string => u !== null && !isZeroDecimal(u))
+        : UNIT_PRESETS;
+    if (!limits || limits.currency !== (account.asset.fiat ? account.asset.code : account.fiat_currency)) return units;
+    return units.filter((u) => {
+      const price = priceOf(account, u);
+      return !price || (compareDecimal(price.amount, limits.minimum) >= 0 && compareDecimal(price.amount, limits.maximum) <= 0);
+    });
+  }
+
   private onAssetChange(event: Event): void {
     this.assetCode = (event.target as HTMLSelectElement).value;
-    this.amount = '';
-    this.error = null;
+    this.typed = '';
+    this.touched = false;
+    this.submitted = false;
+    this.clearErrors();
+  }
+
+  private onInput(event: Event): void {
+    this.typed = (event.target as HTMLInputElement).value;
+    this.clearErrors();
   }
 
   private choose(amount: string): void {
-    this.amount = amount;
-    this.error = null;
+    this.typed = formatDecimalInput(amount, this.i18n.locale);
+    this.touched = true;
+    this.clearErrors();
+  }
+
+  private clearErrors(): void {
+    this.failure = null;
+    if (this.serverErrors.size > 0) this.serverErrors = new Map();
   }
 
   private onSubmit(event: SubmitEvent): void {
@@ -236,14 +285,22 @@ export class TopUpSection extends PortalSection {
 
   private async pay(): Promise<void> {
     const account = this.account;
-    if (this.pending || !account || !validAmount(this.amount, account.asset.precision)) return;
+    if (this.pending || !account) return;
+    const check = checkAmount(this.i18n, this.typed, account, { limits: this.session?.top_up_limits, limited: true });
+    if (check.error || check.value === null) {
+      // Nothing is sent: the reason shows under the field, where focus goes.
+      this.submitted = true;
+      await this.updateComplete;
+      this.input?.focus();
+      return;
+    }
     const asset = account.asset.code;
-    const amount = this.amount;
+    const amount = check.value;
     if (this.intent?.asset !== asset || this.intent.amount !== amount) {
       this.intent = { asset, amount, key: newIdempotencyKey() };
     }
     this.pending = true;
-    this.error = null;
+    this.clearErrors();
     try {
       const topUp = await this.client.createTopUp({
         asset,
@@ -262,36 +319,18 @@ export class TopUpSection extends PortalSection {
       }
     } catch (error) {
       this.pending = false;
-      this.error = error;
       this.report(error);
+      const fields = serverFieldErrors(error, this.i18n);
+      if (fields.has('amount') || fields.has('asset')) {
+        // The server's own words go under the field they are about: no general error, no Retry that would fail again.
+        this.serverErrors = fields;
+        await this.updateComplete;
+        this.input?.focus();
+      } else {
+        this.failure = error;
+      }
     }
   }
-}
-
-function validAmount(amount: string, precision: number): boolean {
-  return isDecimal(amount) && !amount.startsWith('-') && !isZeroDecimal(amount) && scaleOf(amount) <= precision;
-}
-
-/**
- * The fiat price of `amount` units: `amount × asset.rate` rounded up to the currency's minor unit, as the BFF
- * charges it. Without a rate (an older BFF), the rate is inferred from the balance: `fiat_value / available`.
- */
-function priceOf(account: PortalAccount, amount: string): { amount: string; currency: string } | null {
-  if (account.asset.fiat) return { amount, currency: account.asset.code };
-  const currency = account.fiat_currency;
-  const precision = assetFromCode(currency).precision;
-  const rate = account.asset.rate;
-  if (rate && isDecimal(rate)) return { amount: roundUpDecimal(multiplyDecimal(amount, rate), precision), currency };
-  if (account.fiat_value === null || isZeroDecimal(account.available)) return null;
-  const price = divideDecimal(multiplyDecimal(amount, account.fiat_value), account.available, precision);
-  return { amount: price.replace(/^-/, ''), currency };
-}
-
-function returnStateOf(status: TopUpStatus): ReturnState {
-  if (status === 'succeeded') return 'succeeded';
-  if (status === 'cancelled') return 'cancelled';
-  if (status === 'failed' || status === 'expired') return 'failed';
-  return 'pending';
 }
 
 /** `crypto.randomUUID` needs a secure context; the element may be on a plain-http page. */

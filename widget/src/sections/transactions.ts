@@ -1,27 +1,46 @@
 import { html, css, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { Category, PortalAsset, Transaction, TransactionsPage } from '@credyt/shared';
+import type { Category, ListTotal, Transaction, TransactionsPage, TransactionView, UsageGroup, UsageItem } from '@credyt/shared';
 import type { TransactionsQuery } from '../api/client.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import { CursorPages, PortalSection, safeUrl } from './section.ts';
+import { expandableStyles } from './expandable.styles.ts';
+import { CursorPages, localDay, localTimeZone, PortalSection, safeUrl } from './section.ts';
+import { cssId, separated } from './usage.ts';
 
 /** The contract's categories (kept here rather than imported: the shared module's value pulls zod into the bundle). */
 export const CATEGORIES = ['top_up', 'auto_top_up', 'usage', 'fee', 'refund', 'gift', 'adjustment'] as const satisfies readonly Category[];
 
 const PAGE_SIZE = 20;
 const MONTHS_BACK = 12;
+const GROUP_PAGE = 25;
+/** Usage pushed live into the grouped view changes a day's sum: the page is read again once it settles. */
+const REFRESH_AFTER_LIVE_MS = 1500;
 
 interface Filters {
   month: string;
   asset: string;
   category: Category | '';
+  view: TransactionView;
 }
 
-/** Transactions: month, asset and category filters, cursor paging, CSV download and receipts for top-ups. */
+/** The events of a grouped row, read when it is opened. */
+interface GroupEvents {
+  items: UsageItem[];
+  next: string | null;
+  loading: boolean;
+  error: unknown;
+}
+
+/**
+ * Transactions: month, asset, category and view filters, cursor paging with the total, CSV download and receipts
+ * for top-ups. By default a day's usage of a product is one row that opens to its events; "Every entry" lists
+ * each ledger entry with the balance after it. Dates are when things happened.
+ */
 export class TransactionsSection extends PortalSection {
   static override styles = [
     ...PortalSection.styles,
+    expandableStyles,
     css`
       .filters {
         display: flex;
@@ -38,14 +57,26 @@ export class TransactionsSection extends PortalSection {
         color: var(--_muted);
         font-size: 0.9em;
       }
+      @container portal (width < 600px) {
+        .filters > label {
+          flex: 1 1 9em;
+        }
+        .filters .download {
+          margin-inline-start: 0;
+        }
+      }
     `,
   ];
 
-  @state() private filters: Filters = { month: '', asset: '', category: '' };
+  @state() private filters: Filters = { month: '', asset: '', category: '', view: 'grouped' };
   @state() private pages = CursorPages.first();
   @state() private live: Transaction[] = [];
   @state() private downloadError: unknown = null;
+  @state() private expanded = new Set<string>();
+  @state() private groupEvents = new Map<string, GroupEvents>();
+  @state() private total: ListTotal | null = null;
   private unsubscribe: (() => void) | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly transactions = new Task(this, {
     task: async ([filters, cursor], { signal }) => {
@@ -61,18 +92,34 @@ export class TransactionsSection extends PortalSection {
     args: () => [this.filters, this.pages.cursor, this.client] as const,
   });
 
+  /** The list's size for these filters, asked beside the first page so the page never waits for the count. */
+  private readonly counting = new Task(this, {
+    task: async ([filters, client], { signal }) => {
+      this.total = null;
+      const page = await client.transactions({ ...this.query(filters), limit: 1, total: true }, signal);
+      this.total = page.total ?? null;
+    },
+    args: () => [this.filters, this.client] as const,
+  });
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = this.stream?.on('transaction.created', (transaction) => {
-      if (this.pages.page === 1 && this.matchesFilters(transaction)) {
-        this.live = [transaction, ...this.live.filter((t) => t.id !== transaction.id)];
+      if (this.pages.page !== 1 || !this.matchesFilters(transaction)) return;
+      if (this.filters.view === 'grouped' && transaction.category === 'usage') {
+        clearTimeout(this.refreshTimer);
+        this.refreshTimer = setTimeout(() => void this.transactions.run(), REFRESH_AFTER_LIVE_MS);
+        return;
       }
+      if (!this.live.some((t) => t.id === transaction.id)) this.total = this.total && { ...this.total, count: this.total.count + 1 };
+      this.live = [transaction, ...this.live.filter((t) => t.id !== transaction.id)];
     });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe?.();
+    clearTimeout(this.refreshTimer);
   }
 
   protected override render(): TemplateResult {
@@ -118,8 +165,15 @@ export class TransactionsSection extends PortalSection {
           )}
         </select>
       </label>
+      <label
+        >${t('filterView')}
+        <select part="input" name="view" @change=${(e: Event) => this.filter({ view: valueOf(e) as TransactionView })}>
+          <option value="grouped" ?selected=${this.filters.view === 'grouped'}>${t('viewGrouped')}</option>
+          <option value="entries" ?selected=${this.filters.view === 'entries'}>${t('viewEntries')}</option>
+        </select>
+      </label>
       <a
-        class="button download"
+        class="button download tap"
         part="button"
         href=${this.client.transactionsCsvUrl(this.query(this.filters))}
         download="transactions.csv"
@@ -135,7 +189,7 @@ export class TransactionsSection extends PortalSection {
     if (items.length === 0 && this.pages.page === 1) return this.renderEmpty(this.i18n.t('transactionsEmpty'));
     const t = this.i18n.t.bind(this.i18n);
     return html`<div class="table-wrap">
-        <table part="table">
+        <table part="table" class="stack expandable">
           <caption class="sr-only">
             ${t('transactionsCaption')}
           </caption>
@@ -148,64 +202,170 @@ export class TransactionsSection extends PortalSection {
               <th scope="col"><span class="sr-only">${t('receipt')}</span></th>
             </tr>
           </thead>
-          <tbody>
-            ${items.map((item) => this.renderItem(item))}
-          </tbody>
+          ${items.map((item) => (item.group ? this.renderGroup(item, item.group) : this.renderItem(item)))}
         </table>
       </div>
-      ${this.renderPager(
-        this.i18n.t('transactionsHeading'),
-        this.pages.page,
-        page.next_cursor !== null,
-        () => (this.pages = this.pages.previous()),
-        () => page.next_cursor && (this.pages = this.pages.next(page.next_cursor)),
-      )}`;
+      ${this.renderPager(t('transactionsHeading'), {
+        offset: (this.pages.page - 1) * PAGE_SIZE,
+        shown: items.length,
+        total: this.total,
+        hasNext: page.next_cursor !== null,
+        onPrevious: () => (this.pages = this.pages.previous()),
+        onNext: () => page.next_cursor && (this.pages = this.pages.next(page.next_cursor)),
+      })}`;
   }
 
   private renderItem(item: Transaction): TemplateResult {
     const asset = this.assetOf(item.asset);
     const receipt = safeUrl(item.receipt_url);
-    return html`<tr>
-      <td>${this.i18n.dateTime(item.created_at)}</td>
-      <td>${item.description}<span class="category">${this.categoryName(item.category)}</span></td>
-      <td class="num">${this.i18n.amount(item.amount, asset)}</td>
-      <td class="num">${this.i18n.amount(item.balance_after, asset)}</td>
-      <td>
-        ${
-          receipt
-            ? html`<a
-                href=${receipt}
-                target="_blank"
-                rel="noopener noreferrer"
-                aria-label=${this.i18n.t('receiptFor', { description: item.description })}
-                >${this.i18n.t('receipt')}</a
-              >`
-            : nothing
-        }
-      </td>
-    </tr>`;
+    return html`<tbody>
+      <tr>
+        <td><time datetime=${item.occurred_at}>${this.i18n.dateTime(item.occurred_at)}</time></td>
+        <td>${item.description}<span class="category">${this.categoryName(item.category)}</span></td>
+        <td class="num lead"><bdi>${this.exact(item.amount, asset)}</bdi></td>
+        <td class="num" data-label=${this.i18n.t('balanceAfter')}><bdi>${this.exact(item.balance_after, asset)}</bdi></td>
+        <td>
+          ${
+            receipt
+              ? html`<a
+                  class="tap"
+                  href=${receipt}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  aria-label=${this.i18n.t('receiptFor', { description: item.description })}
+                  >${this.i18n.t('receipt')}</a
+                >`
+              : nothing
+          }
+        </td>
+      </tr>
+    </tbody>`;
+  }
+
+  /** A day's usage of one product: one row with one tab stop, opening to its events. */
+  private renderGroup(item: Transaction, group: UsageGroup): TemplateResult {
+    const open = this.expanded.has(item.id);
+    const detailsId = `events-${cssId(item.id)}`;
+    return html`<tbody class=${open ? 'open' : ''}>
+      <tr class="summary" @click=${(event: Event) => this.onRowClick(event, item)}>
+        <td><time datetime=${group.day}>${this.day(group.day)}</time></td>
+        <td>
+          <button
+            type="button"
+            class="toggle"
+            aria-expanded=${open ? 'true' : 'false'}
+            aria-controls=${detailsId}
+            @click=${() => this.toggle(item)}
+          >
+            <span class="chevron" aria-hidden="true"></span><span class="title">${item.description}</span>
+          </button>
+          <span class="meta">${this.eventCount(group.count)} · ${this.categoryName(item.category)}</span>
+        </td>
+        <td class="num lead"><bdi>${this.exact(item.amount, this.assetOf(item.asset))}</bdi></td>
+        <td class="num"></td>
+        <td></td>
+      </tr>
+      <tr class="details" id=${detailsId} ?hidden=${!open}>
+        <td class="pad"></td>
+        <td colspan="2">${open ? this.renderGroupEvents(item, group) : nothing}</td>
+        <td class="pad" colspan="2"></td>
+      </tr>
+    </tbody>`;
+  }
+
+  private renderGroupEvents(item: Transaction, group: UsageGroup): TemplateResult {
+    const events = this.groupEvents.get(item.id);
+    if (!events || (events.loading && events.items.length === 0)) return this.renderSkeleton(Math.min(group.count, 3));
+    if (events.error && events.items.length === 0) return this.renderError(events.error, () => void this.loadGroup(item, null));
+    const asset = this.assetOf(item.asset);
+    return html`<ul class="breakdown" aria-label=${this.i18n.t('groupEvents', { product: item.description, date: this.day(group.day) })}>
+        ${events.items.map((event) => {
+          const total = event.totals.find((t) => t.asset === item.asset)?.amount ?? event.amount;
+          const meta = [...event.quantities.map((q) => this.quantityText(q)), ...(event.subject ? [event.subject] : [])];
+          return html`<li>
+            <span class="what"
+              ><time datetime=${event.occurred_at}>${this.i18n.dateTime(event.occurred_at)}</time>${
+                meta.length > 0 ? html`<span class="how">${separated(meta)}</span>` : nothing
+              }</span
+            >
+            <bdi class="num">${this.exact(negated(total), asset)}</bdi>
+          </li>`;
+        })}
+      </ul>
+      ${
+        events.next
+          ? html`<div class="details-footer">
+              <button type="button" part="button" ?disabled=${events.loading} @click=${() => void this.loadGroup(item, events.next)}>
+                ${this.i18n.t('showMore')}
+              </button>
+            </div>`
+          : nothing
+      }`;
+  }
+
+  private toggle(item: Transaction): void {
+    const expanded = new Set(this.expanded);
+    if (!expanded.delete(item.id)) {
+      expanded.add(item.id);
+      if (!this.groupEvents.has(item.id)) void this.loadGroup(item, null);
+    }
+    this.expanded = expanded;
+  }
+
+  /** A tap anywhere on the row toggles it too (the button stays the one tab stop); selecting text does not. */
+  private onRowClick(event: Event, item: Transaction): void {
+    if ((event.target as Element).closest('button, a')) return;
+    if (getSelection()?.toString()) return;
+    this.toggle(item);
+  }
+
+  /** The group's events: that day's usage of its product in its asset, newest first, a page at a time. */
+  private async loadGroup(item: Transaction, cursor: string | null): Promise<void> {
+    const group = item.group;
+    if (!group) return;
+    const before = this.groupEvents.get(item.id);
+    this.setGroup(item.id, { items: before?.items ?? [], next: before?.next ?? null, loading: true, error: null });
+    try {
+      const page = await this.client.usage({
+        from: group.day,
+        to: group.day,
+        ...(item.product ? { product: item.product.code } : {}),
+        asset: item.asset,
+        tz: localTimeZone(),
+        limit: GROUP_PAGE,
+        cursor,
+      });
+      const items = cursor ? [...(before?.items ?? []), ...page.items] : page.items;
+      this.setGroup(item.id, { items, next: page.next_cursor, loading: false, error: null });
+    } catch (error) {
+      this.report(error);
+      this.setGroup(item.id, { items: before?.items ?? [], next: before?.next ?? null, loading: false, error });
+    }
+  }
+
+  private setGroup(id: string, events: GroupEvents): void {
+    this.groupEvents = new Map(this.groupEvents).set(id, events);
   }
 
   private categoryName(category: Category): string {
     return this.i18n.t(`category_${category}` satisfies MessageKey);
   }
 
-  private assetOf(code: string): PortalAsset | string {
-    return this.walletState.wallet?.accounts.find((a) => a.asset.code === code)?.asset ?? code;
-  }
-
   private query(filters: Filters): TransactionsQuery {
+    const tz = localTimeZone();
     return {
       ...(filters.month ? { month: filters.month } : {}),
       ...(filters.asset ? { asset: filters.asset } : {}),
       ...(filters.category ? { category: filters.category } : {}),
+      ...(filters.view === 'grouped' ? { view: filters.view } : {}),
+      ...(tz ? { tz } : {}),
     };
   }
 
   private matchesFilters(transaction: Transaction): boolean {
     const { month, asset, category } = this.filters;
     return (
-      (!month || transaction.created_at.startsWith(month)) &&
+      (!month || localDay(transaction.occurred_at).startsWith(month)) &&
       (!asset || transaction.asset === asset) &&
       (!category || transaction.category === category)
     );
@@ -214,6 +374,8 @@ export class TransactionsSection extends PortalSection {
   private filter(change: Partial<Filters>): void {
     this.filters = { ...this.filters, ...change };
     this.pages = CursorPages.first();
+    this.expanded = new Set();
+    this.groupEvents = new Map();
   }
 
   /** A bearer token cannot ride on a link: fetch the CSV and hand the browser a Blob URL to save. */
@@ -240,6 +402,11 @@ export class TransactionsSection extends PortalSection {
       this.report(error);
     }
   }
+}
+
+/** A usage event's cost, as the ledger entry it is: a debit. */
+function negated(amount: string): string {
+  return amount.startsWith('-') ? amount.slice(1) : amount === '0' ? amount : `-${amount}`;
 }
 
 function valueOf(event: Event): string {

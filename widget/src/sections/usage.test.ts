@@ -1,73 +1,139 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { cleanup, emitStreamEvent, find, mountPortal, section, streamOpen, text } from '../test-support/portal.ts';
+import { sendKeys } from '@web/test-runner-commands';
+import { cleanup, emitStreamEvent, find, mountPortal, section, streamOpen, text as rawText } from '../test-support/portal.ts';
+
+/** What a reader sees: the text without the invisible bidirectional isolates around units and amounts. */
+const text = (node: Node | null | undefined) => rawText(node).replace(/[\u2066-\u2069]/g, '');
+import { roundDown } from './section.ts';
+
+const summaries = (usage: ShadowRoot) => [...usage.querySelectorAll<HTMLTableRowElement>('tbody tr.summary')];
+const cells = (row: Element) => [...row.querySelectorAll('td')].map(text);
+
+/** The portal in a box `width` px wide (the layout keys on the element's own width). */
+async function mountAt(width: number, attrs: Record<string, string> = {}) {
+  const container = document.createElement('div');
+  container.style.width = `${width}px`;
+  document.body.append(container);
+  const mount = await mountPortal({ container, attrs: { sections: 'wallet,usage_history', ...attrs } });
+  return { ...mount, container };
+}
 
 describe('usage section', () => {
-  afterEach(cleanup);
-
-  it('lists product, subject, fee description and amount, with tiny fees shown honestly', async () => {
-    const { el } = await mountPortal();
-    const usage = await section(el, 'credyt-portal-usage');
-    const rows = (await find(usage, 'tbody')).querySelectorAll('tr');
-    expect(rows).to.have.length(25);
-    const first = [...rows[0]!.querySelectorAll('td')].map(text);
-    expect(first[1]).to.contain('Chat completions');
-    expect(first[2]).to.equal('project-alpha');
-    expect(first[3]).to.equal('$1.25 per 1,000,000 input_tokens');
-    expect(first[4]).to.equal('$0.50');
-    expect(text(rows[1]!.querySelectorAll('td')[4])).to.equal('less than $0.01');
-    expect(text(rows[2]!.querySelectorAll('td')[4]))
-      .to.contain('30 credits')
-      .and.contain('≈ $0.30');
+  afterEach(() => {
+    cleanup();
+    document.querySelectorAll('body > div').forEach((d) => d.remove());
   });
 
-  it('pages with the cursor', async () => {
+  it('shows one row per event: its tokens, its cost to the last digit, and when it happened', async () => {
     const { el } = await mountPortal();
     const usage = await section(el, 'credyt-portal-usage');
     await find(usage, 'tbody');
-    const [previous, next] = usage.querySelectorAll<HTMLButtonElement>('.pager button');
+    const rows = summaries(usage);
+    expect(rows).to.have.length(25);
+    const [when, what, amount] = cells(rows[0]!);
+    // Two fees (input and output tokens) in one row, and the quantities they were billed on.
+    expect(what).to.contain('Chat completions').and.contain('1,234 input tokens · 567 output tokens').and.contain('project-alpha');
+    expect(amount).to.equal('$0.008755');
+    // The date is when the usage happened (occurred_at), in the reader's time zone.
+    const now = new Date();
+    const noonYesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1, 12));
+    expect(when).to.equal(new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(noonYesterday));
+    expect(rows[0]!.querySelector('time')!.getAttribute('datetime')).to.equal(noonYesterday.toISOString());
+    // A fee of a fraction of a cent is shown as charged, not "less than $0.01".
+    expect(cells(rows[1]!)[2]).to.equal('$0.00000125');
+    expect(cells(rows[1]!)[1]).to.contain('$0.00000125 per event');
+    expect(cells(rows[2]!)[2]).to.contain('30 credits').and.contain('≈ $0.30');
+    expect(text(usage.querySelector('table'))).not.to.contain('less than');
+  });
+
+  it('opens an event to its fees with one tab stop, each price in words', async () => {
+    const { el } = await mountPortal({ attrs: { sections: 'usage_history' } });
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const first = summaries(usage)[0]!;
+    // The row's one focusable thing is its toggle: 24 px or more, collapsed, pointing at the details.
+    const focusable = first.querySelectorAll('button, a, input, select, [tabindex]');
+    expect(focusable).to.have.length(1);
+    const toggle = focusable[0] as HTMLButtonElement;
+    expect(toggle.getBoundingClientRect().height).to.be.at.least(24);
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+    expect(details.hidden).to.equal(true);
+    toggle.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => toggle.getAttribute('aria-expanded') === 'true');
+    expect(details.hidden).to.equal(false);
+    const fees = [...details.querySelectorAll('.breakdown li')].map((li) => [
+      text(li.querySelector('.name')),
+      text(li.querySelector('.how')),
+      text(li.querySelector('.num')),
+    ]);
+    expect(fees).to.deep.equal([
+      ['Input tokens', '1,234 input tokens at $2.50 per 1M input tokens', '$0.003085'],
+      ['Output tokens', '567 output tokens at $10.00 per 1M output tokens', '$0.00567'],
+    ]);
+    expect(text(details.querySelector('.description'))).to.equal('Request 1 from the Chat completions API');
+    // The fees add up to the row's amount, exactly.
+    expect(cells(first)[2]).to.equal('$0.008755');
+    await sendKeys({ press: ' ' });
+    await waitUntil(() => toggle.getAttribute('aria-expanded') === 'false');
+    expect(details.hidden).to.equal(true);
+  });
+
+  it('pages with the total: "1–25 of 30", then "26–30 of 30"', async () => {
+    const { el } = await mountPortal({ attrs: { sections: 'usage_history' } });
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const pager = usage.querySelector('.pager')!;
+    await waitUntil(() => text(pager.querySelector('span')) === '1–25 of 30', `pager said "${text(pager.querySelector('span'))}"`);
+    const [previous, next] = pager.querySelectorAll<HTMLButtonElement>('button');
     expect(previous!.disabled).to.equal(true);
     next!.click();
-    await waitUntil(() => usage.querySelectorAll('tbody tr').length === 5);
-    expect(text(usage.querySelector('.pager'))).to.contain('Page 2');
+    await waitUntil(() => summaries(usage).length === 5);
+    expect(text(pager.querySelector('span'))).to.equal('26–30 of 30');
     expect(next!.disabled).to.equal(true);
     previous!.click();
-    await waitUntil(() => usage.querySelectorAll('tbody tr').length === 25);
+    await waitUntil(() => summaries(usage).length === 25);
   });
 
-  it('shows the description in a tooltip on focus and on tap, and Escape hides it', async () => {
-    const { el } = await mountPortal();
-    const usage = await section(el, 'credyt-portal-usage');
-    const button = await find<HTMLButtonElement>(usage, '.tip-button');
-    const tip = usage.getElementById(button.getAttribute('aria-describedby')!)!;
-    expect(getComputedStyle(tip).display).to.equal('none');
-    button.focus();
-    await waitUntil(() => getComputedStyle(tip).display === 'block');
-    expect(text(tip)).to.equal('Request 1 from the Chat completions API');
-    button.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
-    await waitUntil(() => getComputedStyle(tip).display === 'none');
-    button.blur();
-    button.click(); // a tap
-    await waitUntil(() => button.getAttribute('aria-expanded') === 'true');
-    expect(getComputedStyle(tip).display).to.equal('block');
+  it('says "10,000+" past what the API counts', () => {
+    expect([roundDown(10_003), roundDown(2_345), roundDown(87)]).to.deep.equal([10_000, 2_000, 87]);
   });
 
-  it('adds usage pushed by the stream to the first page', async () => {
-    const { el, link } = await mountPortal();
+  it('merges the fees of an event pushed live into one row', async () => {
+    const { el, link } = await mountPortal({ attrs: { sections: 'usage_history' } });
     const usage = await section(el, 'credyt-portal-usage');
     await find(usage, 'tbody');
     await streamOpen(link);
-    await emitStreamEvent(link, 'usage.created', {
+    const fee = (id: string, amount: string) => ({
+      id,
+      product: { code: 'chat', name: 'Chat completions' },
+      price_name: id,
+      fee_description: '$2.50 per 1M input tokens',
+      rate: null,
+      amount,
+      asset: 'USD',
+      fiat_amount: amount,
+    });
+    const item = (f: ReturnType<typeof fee>) => ({
       id: 'evt_live',
       occurred_at: new Date().toISOString(),
-      product: { code: 'image', name: 'Image generation' },
+      product: { code: 'chat', name: 'Chat completions' },
       subject: 'live-subject',
       description: null,
-      fee_description: '$0.50 per event',
-      amount: '0.5',
+      fee_description: f.fee_description,
+      amount: f.amount,
       asset: 'USD',
-      fiat_amount: '0.5',
+      fiat_amount: f.amount,
+      fees: [f],
+      quantities: [],
+      totals: [{ asset: 'USD', amount: f.amount, fiat_amount: f.amount }],
     });
-    await waitUntil(() => text(usage.querySelector('tbody tr')).includes('live-subject'));
+    await emitStreamEvent(link, 'usage.created', item(fee('in', '0.0000123')));
+    await emitStreamEvent(link, 'usage.created', item(fee('out', '0.00567')));
+    await waitUntil(() => cells(summaries(usage)[0]!)[2] === '$0.0056823', `first row: ${cells(summaries(usage)[0]!).join(' | ')}`);
+    expect(cells(summaries(usage)[0]!)[1]).to.contain('live-subject');
+    expect(summaries(usage).filter((r) => text(r).includes('live-subject'))).to.have.length(1);
   });
 
   it('renders a subject and description carrying markup as text, and runs nothing', async () => {
@@ -75,12 +141,48 @@ describe('usage section', () => {
     (window as unknown as { alert: () => void }).alert = () => (ran.value = true);
     const { el } = await mountPortal({ scenario: 'xss' });
     const usage = await section(el, 'credyt-portal-usage');
-    const row = (await find(usage, 'tbody')).querySelector('tr')!;
-    const cells = row.querySelectorAll('td');
-    expect(cells[2]!.textContent).to.equal('<img src=x onerror=alert(1)>');
-    expect(row.querySelector('[role="tooltip"]')!.textContent).to.equal('<img src=x onerror=alert(1)>');
-    expect(row.querySelector('img')).to.equal(null);
+    await find(usage, 'tbody');
+    const row = summaries(usage)[0]!;
+    expect(row.querySelector('.meta')!.textContent).to.contain('<img src=x onerror=alert(1)>');
+    row.querySelector<HTMLButtonElement>('button.toggle')!.click();
+    await waitUntil(() => usage.querySelector('.description'));
+    expect(usage.querySelector('.description')!.textContent).to.equal('<img src=x onerror=alert(1)>');
+    expect(usage.querySelector('tbody img')).to.equal(null);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ran.value).to.equal(false);
   });
+
+  for (const [width, locale] of [
+    [320, 'en'],
+    [320, 'ar'],
+    [1280, 'en'],
+  ] as const) {
+    it(`keeps every amount inside the element at ${width} px (${locale}), date and amount on one line at 320`, async () => {
+      const { el } = await mountAt(width, { locale });
+      const usage = await section(el, 'credyt-portal-usage');
+      await find(usage, 'tbody');
+      // Open the first event: its fees must fit too.
+      summaries(usage)[0]!.querySelector<HTMLButtonElement>('button.toggle')!.click();
+      await waitUntil(() => usage.querySelector('tr.details:not([hidden]) .breakdown'));
+      const box = el.getBoundingClientRect();
+      const amounts = [...usage.querySelectorAll('td.lead, .breakdown .num')];
+      expect(amounts.length).to.be.above(25);
+      for (const amount of amounts) {
+        const r = amount.getBoundingClientRect();
+        expect(
+          r.left >= box.left - 0.5 && r.right <= box.right + 0.5,
+          `"${text(amount)}" at ${r.left}–${r.right} of ${box.left}–${box.right}`,
+        ).to.equal(true);
+      }
+      const wrap = usage.querySelector('.table-wrap')!;
+      expect(wrap.scrollWidth).to.be.at.most(wrap.clientWidth + 1);
+      if (width === 320) {
+        // Stacked: the date and the amount share the top line, the description sits below them.
+        const row = summaries(usage)[3]!;
+        const [date, what, amount] = [...row.querySelectorAll('td')].map((c) => c.getBoundingClientRect());
+        expect(Math.abs(date!.top - amount!.top)).to.be.below(4);
+        expect(what!.top).to.be.at.least(date!.bottom - 1);
+      }
+    });
+  }
 });

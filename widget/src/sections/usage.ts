@@ -1,71 +1,34 @@
-import { html, css, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { PortalAsset, UsageItem, UsagePage } from '@credyt/shared';
-import { CursorPages, PortalSection } from './section.ts';
+import type { ListTotal, UsageFee, UsageItem, UsagePage } from '@credyt/shared';
+import { addDecimal } from '../decimal.ts';
+import { CursorPages, isolate, localTimeZone, PortalSection } from './section.ts';
+import { expandableStyles } from './expandable.styles.ts';
 
 const PAGE_SIZE = 25;
+/** Usage pushed live arrives one fee at a time, without its quantities: the page is read again once it settles. */
+const REFRESH_AFTER_LIVE_MS = 1500;
 
-/** Usage history: product, subject, the event's description in a tooltip, the fee description and amount; paged. */
+/**
+ * Usage history: one row per event with what it cost, the quantities it was billed on and, expanded, each fee
+ * with its price in words. Newest first by when it happened; paged, with the total.
+ */
 export class UsageSection extends PortalSection {
-  static override styles = [
-    ...PortalSection.styles,
-    css`
-      .product {
-        display: inline-flex;
-        gap: calc(var(--_space) / 2);
-        align-items: center;
-        position: relative;
-      }
-      .tip-button {
-        min-height: 0;
-        width: 1.6em;
-        height: 1.6em;
-        padding: 0;
-        border-radius: 50%;
-        font-size: 0.85em;
-        line-height: 1;
-      }
-      [role='tooltip'] {
-        display: none;
-        position: absolute;
-        inset-block-start: calc(100% + 4px);
-        inset-inline-start: 0;
-        z-index: 1;
-        width: max-content;
-        max-width: 18em;
-        padding: var(--_space);
-        border-radius: calc(var(--_radius) * 0.75);
-        background: var(--_text);
-        color: var(--_bg);
-        font-weight: normal;
-        white-space: normal;
-        overflow-wrap: anywhere;
-      }
-      .product:is(:hover, :focus-within):not(.dismissed) [role='tooltip'],
-      .product.open [role='tooltip'] {
-        display: block;
-      }
-      .fiat {
-        display: block;
-        color: var(--_muted);
-        font-size: 0.9em;
-      }
-    `,
-  ];
+  static override styles = [...PortalSection.styles, expandableStyles];
 
   @state() private pages = CursorPages.first();
-  /** Items pushed live by the stream onto the first page. */
+  /** Usage pushed live by the stream onto the first page, merged by event. */
   @state() private live: UsageItem[] = [];
-  /** The tooltip opened by a tap or click (touch has no hover). */
-  @state() private openTip: string | null = null;
-  @state() private dismissedTip: string | null = null;
+  @state() private expanded = new Set<string>();
+  @state() private total: ListTotal | null = null;
   private unsubscribe: (() => void) | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly usage = new Task(this, {
     task: async ([cursor], { signal }) => {
       try {
-        const page = await this.client.usage({ limit: PAGE_SIZE, cursor }, signal);
+        const page = await this.client.usage({ limit: PAGE_SIZE, cursor, tz: localTimeZone() }, signal);
         this.live = [];
         return page;
       } catch (error) {
@@ -76,16 +39,31 @@ export class UsageSection extends PortalSection {
     args: () => [this.pages.cursor, this.client] as const,
   });
 
+  /** The list's size, asked once beside the first page so the page never waits for the count. */
+  private readonly counting = new Task(this, {
+    task: async ([client], { signal }) => {
+      const page = await client.usage({ limit: 1, total: true, tz: localTimeZone() }, signal);
+      this.total = page.total ?? null;
+    },
+    args: () => [this.client] as const,
+  });
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = this.stream?.on('usage.created', (item) => {
-      if (this.pages.page === 1) this.live = [item, ...this.live.filter((i) => i.id !== item.id)];
+      if (this.pages.page !== 1) return;
+      const current = this.live.find((i) => i.id === item.id) ?? this.usage.value?.items.find((i) => i.id === item.id);
+      if (!current) this.total = this.total && { ...this.total, count: this.total.count + 1 };
+      this.live = [withFees(current ?? item, item.fees), ...this.live.filter((i) => i.id !== item.id)];
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => void this.usage.run(), REFRESH_AFTER_LIVE_MS);
     });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe?.();
+    clearTimeout(this.refreshTimer);
   }
 
   protected override render(): TemplateResult {
@@ -101,12 +79,15 @@ export class UsageSection extends PortalSection {
   }
 
   private renderPage(page: UsagePage): TemplateResult {
-    const seen = new Set(this.live.map((item) => item.id));
-    const items = [...this.live, ...page.items.filter((item) => !seen.has(item.id))].slice(0, PAGE_SIZE);
+    const live = new Map(this.live.map((item) => [item.id, item]));
+    const items = [...this.live.filter((i) => !page.items.some((p) => p.id === i.id)), ...page.items.map((i) => live.get(i.id) ?? i)].slice(
+      0,
+      PAGE_SIZE,
+    );
     if (items.length === 0 && this.pages.page === 1) return this.renderEmpty(this.i18n.t('usageEmpty'));
     const t = this.i18n.t.bind(this.i18n);
     return html`<div class="table-wrap">
-        <table part="table">
+        <table part="table" class="stack expandable">
           <caption class="sr-only">
             ${t('usageCaption')}
           </caption>
@@ -114,71 +95,89 @@ export class UsageSection extends PortalSection {
             <tr>
               <th scope="col">${t('date')}</th>
               <th scope="col">${t('product')}</th>
-              <th scope="col">${t('subject')}</th>
-              <th scope="col">${t('price')}</th>
               <th scope="col" class="num">${t('amount')}</th>
             </tr>
           </thead>
-          <tbody>
-            ${items.map((item) => this.renderItem(item))}
-          </tbody>
+          ${items.map((item) => this.renderItem(item))}
         </table>
       </div>
-      ${this.renderPager(
-        this.i18n.t('usageHeading'),
-        this.pages.page,
-        page.next_cursor !== null,
-        () => (this.pages = this.pages.previous()),
-        () => page.next_cursor && (this.pages = this.pages.next(page.next_cursor)),
-      )}`;
+      ${this.renderPager(t('usageHeading'), {
+        offset: (this.pages.page - 1) * PAGE_SIZE,
+        shown: items.length,
+        total: this.total,
+        hasNext: page.next_cursor !== null,
+        onPrevious: () => (this.pages = this.pages.previous()),
+        onNext: () => page.next_cursor && (this.pages = this.pages.next(page.next_cursor)),
+      })}`;
   }
 
+  /** An event: one row with one tab stop (the toggle), and its fees in the row below when expanded. */
   private renderItem(item: UsageItem): TemplateResult {
     const i18n = this.i18n;
-    const tipId = `tip-${item.id}`;
-    return html`<tr>
-      <td>${i18n.dateTime(item.occurred_at)}</td>
-      <td>
-        <span
-          class="product ${this.openTip === item.id ? 'open' : ''} ${this.dismissedTip === item.id ? 'dismissed' : ''}"
-          @mouseleave=${() => this.dismissedTip === item.id && (this.dismissedTip = null)}
-        >
-          ${item.product.name}
-          ${
-            item.description
-              ? html`<button
-                    type="button"
-                    class="tip-button"
-                    part="button"
-                    aria-label=${i18n.t('detailsFor', { product: item.product.name })}
-                    aria-describedby=${tipId}
-                    aria-expanded=${this.openTip === item.id ? 'true' : 'false'}
-                    @click=${() => this.toggleTip(item.id)}
-                    @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && this.closeTip(item.id)}
-                    @blur=${() => this.resetTip(item.id)}
-                  >
-                    <span aria-hidden="true">i</span>
-                  </button>
-                  <span role="tooltip" id=${tipId}>${item.description}</span>`
-              : nothing
-          }
-        </span>
-      </td>
-      <td>${item.subject ?? nothing}</td>
-      <td>${item.fee_description}</td>
-      <td class="num">
-        ${i18n.amount(item.amount, this.assetOf(item.asset))}
-        ${
-          item.fiat_amount !== null && !this.isFiat(item.asset)
-            ? html`<span class="fiat">${i18n.t('approxValue', { amount: i18n.amount(item.fiat_amount, this.session.currency) })}</span>`
-            : nothing
-        }
-      </td>
-    </tr>`;
+    const open = this.expanded.has(item.id);
+    const detailsId = `fees-${cssId(item.id)}`;
+    const meta = [
+      ...item.quantities.map((q) => this.quantityText(q)),
+      ...(item.quantities.length === 0 && item.fees.length === 1 ? [this.feeText(item.fees[0]!)] : []),
+      ...(item.subject ? [item.subject] : []),
+    ];
+    const fiat = this.fiatOf(item);
+    return html`<tbody class=${open ? 'open' : ''}>
+      <tr class="summary" @click=${(event: Event) => this.onRowClick(event, item.id)}>
+        <td><time datetime=${item.occurred_at}>${i18n.dateTime(item.occurred_at)}</time></td>
+        <td>
+          <button
+            type="button"
+            class="toggle"
+            aria-expanded=${open ? 'true' : 'false'}
+            aria-controls=${detailsId}
+            @click=${() => this.toggle(item.id)}
+          >
+            <span class="chevron" aria-hidden="true"></span><span class="title">${item.product.name}</span>
+          </button>
+          ${meta.length > 0 ? html`<span class="meta">${separated(meta)}</span>` : nothing}
+        </td>
+        <td class="num lead">
+          <bdi>${this.exactTotals(item.totals, (code) => this.assetOf(code))}</bdi>
+          ${fiat ? html`<span class="fiat"><bdi>${i18n.t('approxValue', { amount: fiat })}</bdi></span>` : nothing}
+        </td>
+      </tr>
+      <tr class="details" id=${detailsId} ?hidden=${!open}>
+        <td class="pad"></td>
+        <td colspan="2">${open ? this.renderFees(item) : nothing}</td>
+      </tr>
+    </tbody>`;
   }
 
-  private assetOf(code: string): PortalAsset | string {
-    return this.walletState.wallet?.accounts.find((a) => a.asset.code === code)?.asset ?? code;
+  private renderFees(item: UsageItem): TemplateResult {
+    return html`<ul class="breakdown" aria-label=${this.i18n.t('feesOf')}>
+        ${item.fees.map(
+          (fee) =>
+            html`<li>
+              <span class="what"
+                ><span class="name">${fee.price_name || fee.product.name}</span><span class="how">${this.feeText(fee, item)}</span></span
+              >
+              <bdi class="num">${this.exact(fee.amount, this.assetOf(fee.asset))}</bdi>
+            </li>`,
+        )}
+      </ul>
+      ${item.description ? html`<p class="description">${item.description}</p>` : nothing}`;
+  }
+
+  /** "1,235 input tokens at $2.50 per 1M input tokens", or the platform's own description of the price. */
+  private feeText(fee: UsageFee, item?: UsageItem): string {
+    if (!fee.rate) return fee.fee_description;
+    const rate = this.rateText(fee.rate, this.assetOf(fee.asset));
+    const quantity = fee.rate.unit ? item?.quantities.find((q) => q.unit === fee.rate!.unit) : undefined;
+    return quantity ? this.i18n.t('feeAt', { quantity: isolate(this.quantityText(quantity)), rate: isolate(rate) }) : rate;
+  }
+
+  /** "≈ $0.30" for an event charged in a custom unit; nothing when it was charged in the session's currency. */
+  private fiatOf(item: UsageItem): string | null {
+    if (item.totals.every((t) => this.isFiat(t.asset))) return null;
+    if (item.totals.some((t) => t.fiat_amount === null)) return null;
+    const sum = item.totals.reduce((acc, t) => addDecimal(acc, t.fiat_amount ?? '0'), '0');
+    return this.exact(sum, this.session.currency);
   }
 
   private isFiat(code: string): boolean {
@@ -186,19 +185,41 @@ export class UsageSection extends PortalSection {
     return typeof asset === 'string' ? asset === this.session.currency : asset.fiat;
   }
 
-  private toggleTip(id: string): void {
-    this.dismissedTip = null;
-    this.openTip = this.openTip === id ? null : id;
+  private toggle(id: string): void {
+    const expanded = new Set(this.expanded);
+    if (!expanded.delete(id)) expanded.add(id);
+    this.expanded = expanded;
   }
 
-  private resetTip(id: string): void {
-    if (this.openTip === id) this.openTip = null;
-    if (this.dismissedTip === id) this.dismissedTip = null;
+  /** A tap anywhere on the row toggles it too (the button stays the one tab stop); selecting text does not. */
+  private onRowClick(event: Event, id: string): void {
+    if ((event.target as Element).closest('button, a')) return;
+    if (getSelection()?.toString()) return;
+    this.toggle(id);
   }
+}
 
-  /** Escape hides the tooltip even while its button keeps focus (WCAG 1.4.13: dismissible). */
-  private closeTip(id: string): void {
-    this.openTip = null;
-    this.dismissedTip = id;
+/** The event with these fees added (a live fee of an event already shown), its totals summed again exactly. */
+export function withFees(item: UsageItem, fees: readonly UsageFee[]): UsageItem {
+  const merged = [...item.fees, ...fees.filter((f) => !item.fees.some((g) => g.id === f.id))];
+  if (merged.length === item.fees.length) return item;
+  const totals = new Map<string, { asset: string; amount: string; fiat_amount: string | null }>();
+  for (const fee of merged) {
+    const total = totals.get(fee.asset) ?? { asset: fee.asset, amount: '0', fiat_amount: '0' };
+    total.amount = addDecimal(total.amount, fee.amount);
+    total.fiat_amount = total.fiat_amount === null || fee.fiat_amount === null ? null : addDecimal(total.fiat_amount, fee.fiat_amount);
+    totals.set(fee.asset, total);
   }
+  const list = [...totals.values()];
+  return { ...item, fees: merged, totals: list, amount: list[0]!.amount, asset: list[0]!.asset, fiat_amount: list[0]!.fiat_amount };
+}
+
+/** Parts of a line, each isolated for the bidirectional algorithm, between middle dots. */
+export function separated(parts: readonly string[]): TemplateResult[] {
+  return parts.map((part, i) => html`${i > 0 ? ' · ' : ''}<bdi>${part}</bdi>`);
+}
+
+/** An id usable in `id`/`aria-controls` whatever the event id holds. */
+export function cssId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, (ch) => `_${ch.charCodeAt(0).toString(16)}`);
 }

@@ -1,53 +1,111 @@
 import { html, css, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
-import type { PortalAccount } from '@credyt/shared';
+import type { PortalAccount, PortalWallet } from '@credyt/shared';
 import { compareDecimal, isNegativeDecimal, isZeroDecimal, multiplyDecimal } from '../decimal.ts';
+import type { AssetDisplay } from '../i18n/index.ts';
 import { PortalSection } from './section.ts';
 
-/** Wallet balances: every account, fiat and custom, with this month's spend, warnings and live updates. */
+/** How many figure cards the skeleton shows: two balances and the month's spend, the common wallet. */
+const SKELETON_CARDS = 3;
+
+/**
+ * Wallet balances: money first, then custom units, each a figure card, with the month's total spend as a card
+ * of its own beside them; warnings and live updates. The section has no box of its own (its cards are the one
+ * level of cards), and its skeleton has the cards' final size, so nothing moves when the balances arrive: a
+ * card's minimum height holds a name, the figure and two lines of detail, and the skeleton's cards are that tall.
+ * The amount line is inline, not flex, so it keeps the card's direction (right-aligned in Arabic) and the unit
+ * wraps as a whole; the figure keeps its digits together and breaks only when wider than the card itself (a
+ * balance of billions at 320 px), rather than leave it.
+ */
 export class WalletSection extends PortalSection {
   static override styles = [
     ...PortalSection.styles,
     css`
-      .balances {
+      h3 {
+        margin-block-end: var(--_space);
+      }
+      .stats {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 14em), 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(min(100%, 200px), 1fr));
         gap: calc(var(--_space) * 1.5);
         list-style: none;
         margin: 0;
         padding: 0;
       }
-      .balance {
+      .stat {
+        min-height: calc(var(--_space) * 4.5 + 2px + 6.6em);
         border: 1px solid var(--_border);
         border-radius: var(--_radius);
         padding: calc(var(--_space) * 1.5);
-        background: var(--_bg);
+        background: var(--_surface);
         display: grid;
-        gap: calc(var(--_space) / 2);
         align-content: start;
+        gap: calc(var(--_space) / 2);
+        min-width: 0;
       }
-      .balance.negative {
+      .stat.negative {
         border-color: var(--_danger);
       }
       .name {
         color: var(--_muted);
         font-weight: 500;
+        overflow-wrap: anywhere;
       }
-      .available {
-        font-size: 1.6em;
+      .amount {
+        display: block;
+        line-height: 1.2;
+        min-width: 0;
+      }
+      .figure {
+        font-size: 1.75em;
         font-weight: 650;
         font-variant-numeric: tabular-nums;
         overflow-wrap: anywhere;
+        letter-spacing: -0.01em;
       }
-      .negative .available {
+      .unit {
+        font-weight: 500;
+        color: var(--_muted);
+      }
+      .negative .figure {
         color: var(--_danger);
       }
-      .balance .notice {
-        margin: 0;
-        font-size: 0.9em;
+      .detail {
+        color: var(--_muted);
+        overflow-wrap: anywhere;
       }
-      .summary {
-        margin-top: calc(var(--_space) * 1.5);
+      .stat .notice {
+        margin: 0;
+        padding: 0;
+        border: 0;
+        font-weight: 500;
+      }
+      .bone {
+        display: inline-block;
+        vertical-align: middle;
+        height: 0.9em;
+        border-radius: 4px;
+        background: linear-gradient(90deg, var(--_border) 25%, var(--_bg) 50%, var(--_border) 75%);
+        background-size: 200% 100%;
+        animation: shimmer 1.4s linear infinite;
+      }
+      .bone {
+        width: 50%;
+      }
+      .bone.short {
+        width: 35%;
+      }
+      .bone.long {
+        width: 70%;
+      }
+      .bone.figure-bone {
+        width: 4.5em;
+        height: 0.8em;
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .bone {
+          animation: none;
+        }
       }
       .updated {
         animation: flash 1.6s ease-out;
@@ -89,7 +147,7 @@ export class WalletSection extends PortalSection {
   }
 
   protected override render(): TemplateResult {
-    return html`<section class="card" aria-labelledby="wallet-heading">
+    return html`<section class="flat" aria-labelledby="wallet-heading">
       <h3 id="wallet-heading" part="heading">${this.i18n.t('walletHeading')}</h3>
       ${this.renderBody()}
       <p class="sr-only" aria-live="polite">${this.announcement}</p>
@@ -98,40 +156,56 @@ export class WalletSection extends PortalSection {
 
   private renderBody(): TemplateResult {
     const state = this.walletState;
-    if (state.status === 'loading') return this.renderSkeleton(3);
-    if (state.status === 'error') return this.renderError(state.error, state.reload);
+    if (state.status === 'loading') return this.renderCardSkeleton();
+    if (state.status === 'error') return html`<div class="card">${this.renderError(state.error, state.reload)}</div>`;
     const wallet = state.wallet!;
-    if (wallet.accounts.length === 0) return this.renderEmpty(this.i18n.t('walletEmpty'));
-    return html`<ul class="balances">
-        ${wallet.accounts.map((account) => this.renderAccount(account))}
+    if (wallet.accounts.length === 0) return html`<div class="card">${this.renderEmpty(this.i18n.t('walletEmpty'))}</div>`;
+    return html`<ul class="stats">
+      ${moneyFirst(wallet.accounts, wallet.spent_this_month.currency).map((account) => this.renderAccount(account))}
+      ${this.renderSpent(wallet)}
+    </ul>`;
+  }
+
+  /** Cards of the final size, so the balances replace them without moving anything. */
+  private renderCardSkeleton(): TemplateResult {
+    // Widths by class, not inline styles: the hosted page's CSP allows no style attributes.
+    const card = html`<li class="stat outline">
+      <span class="name"><span class="bone short"></span></span>
+      <span class="amount"
+        ><span class="figure"><span class="bone figure-bone"></span></span
+      ></span>
+      <span class="detail"><span class="bone long"></span></span>
+      <span class="detail"><span class="bone"></span></span>
+    </li>`;
+    return html`<div aria-busy="true">
+      <span class="sr-only">${this.i18n.t('loading')}</span>
+      <ul class="stats" aria-hidden="true">
+        ${Array.from({ length: SKELETON_CARDS }, () => card)}
       </ul>
-      <p class="summary">
-        <span class="muted">${this.i18n.t('spentThisMonth')}:</span>
-        <strong>${this.i18n.amount(wallet.spent_this_month.amount, wallet.spent_this_month.currency)}</strong>
-      </p>`;
+    </div>`;
   }
 
   private renderAccount(account: PortalAccount): TemplateResult {
     const i18n = this.i18n;
     const negative = isNegativeDecimal(account.available);
     const low = !negative && isLow(account, new Date());
-    const classes = ['balance', negative ? 'negative' : '', this.walletState.recentlyUpdated.has(account.id) ? 'updated' : '']
+    const classes = ['stat', negative ? 'negative' : '', this.walletState.recentlyUpdated.has(account.id) ? 'updated' : '']
       .filter(Boolean)
       .join(' ');
     return html`<li class=${classes} part="balance" data-account=${account.id}>
       <span class="name">${account.asset.name}</span>
-      <span class="available">${i18n.amount(account.available, account.asset)}</span>
+      ${this.renderFigure(account.available, account.asset)}
       ${
         !account.asset.fiat && account.fiat_value !== null
-          ? html`<span class="muted">${i18n.t('approxValue', { amount: i18n.amount(account.fiat_value, account.fiat_currency) })}</span>`
+          ? html`<span class="detail">${i18n.t('approxValue', { amount: i18n.amount(account.fiat_value, account.fiat_currency) })}</span>`
           : nothing
       }
       ${
         isZeroDecimal(account.pending_in)
           ? nothing
-          : html`<span class="muted">${i18n.t('pendingIn', { amount: i18n.amount(account.pending_in, account.asset) })}</span>`
+          : html`<span class="detail">${i18n.t('pendingIn', { amount: i18n.amount(account.pending_in, account.asset) })}</span>`
       }
-      <span class="muted">${i18n.t('accountSpent', { amount: i18n.amount(account.spent_this_month, account.asset) })}</span>
+      <span class="detail">${i18n.t('accountSpent', { amount: i18n.amount(account.spent_this_month, account.asset) })}</span>
       ${
         negative
           ? html`<p class="notice danger" part="notice">${i18n.t('negativeWarning')}</p>`
@@ -141,6 +215,44 @@ export class WalletSection extends PortalSection {
       }
     </li>`;
   }
+
+  /**
+   * The month's spend over every balance, in the platform currency: a peer of the balances. It is an estimate
+   * (≈) when any of it was spent in a custom unit or another currency and converted at the current rate.
+   */
+  private renderSpent(wallet: PortalWallet): TemplateResult {
+    const { amount, currency } = wallet.spent_this_month;
+    const converted = wallet.accounts.some(
+      (account) => !isZeroDecimal(account.spent_this_month) && (!account.asset.fiat || account.asset.code !== currency),
+    );
+    const figure = this.i18n.amount(amount, currency);
+    return html`<li class="stat spent" part="stat" data-stat="spent-this-month">
+      <span class="name">${this.i18n.t('spentThisMonth')}</span>
+      <span class="amount"><span class="figure">${converted ? this.i18n.t('approxValue', { amount: figure }) : figure}</span></span>
+      <span class="detail">${this.i18n.t(converted ? 'spentConverted' : 'spentAll', { currency })}</span>
+    </li>`;
+  }
+
+  /**
+   * A large figure with its unit beside it, smaller; the figure never breaks, the unit wraps as a whole. Figure
+   * and unit are one isolated run (`<bdi>`), ordered by the unit's own script, as `amount()` orders them in text.
+   */
+  private renderFigure(value: string, asset: AssetDisplay): TemplateResult {
+    const { figure, unit, unitFirst } = this.i18n.amountParts(value, asset);
+    const figureEl = html`<span class="figure">${figure}</span>`;
+    if (unit === null) return html`<span class="amount">${figureEl}</span>`;
+    const unitEl = html`<span class="unit">${unit}</span>`;
+    return html`<span class="amount"><bdi>${unitFirst ? html`${unitEl} ${figureEl}` : html`${figureEl} ${unitEl}`}</bdi></span>`;
+  }
+}
+
+/** Money first: the platform currency, then other currencies, then custom units, each in the server's order. */
+export function moneyFirst(accounts: readonly PortalAccount[], currency: string): PortalAccount[] {
+  const rank = (account: PortalAccount) => (account.asset.fiat ? (account.asset.code === currency ? 0 : 1) : 2);
+  return accounts
+    .map((account, index) => ({ account, index }))
+    .sort((a, b) => rank(a.account) - rank(b.account) || a.index - b.index)
+    .map(({ account }) => account);
 }
 
 /**

@@ -39,6 +39,9 @@ describe('fixture API contract', () => {
       UsagePage.parse(await json('/portal/api/usage?limit=25&cursor=c25', token));
       TransactionsPage.parse(await json('/portal/api/transactions?limit=50', token));
       TransactionsPage.parse(await json('/portal/api/transactions?category=top_up&asset=USD', token));
+      UsagePage.parse(await json('/portal/api/usage?limit=1&total=true&from=2025-11-20&to=2030-11-20&product=chat&asset=USD', token));
+      TransactionsPage.parse(await json('/portal/api/transactions?view=grouped&limit=20', token));
+      TransactionsPage.parse(await json('/portal/api/transactions?view=grouped&limit=1&total=true', token));
       const settings = await json('/portal/api/auto-top-up', token);
       expect(settings).to.be.an('array');
       for (const setting of settings as unknown[]) AutoTopUpSetting.parse(setting);

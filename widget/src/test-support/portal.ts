@@ -3,7 +3,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import '../index.ts';
 import type { CredytBillingPortal } from '../credyt-billing-portal.ts';
 
-export type Scenario = 'filled' | 'empty' | 'failing' | 'used' | 'expiring' | 'xss' | 'slow' | 'limited' | 'rtl';
+export type Scenario = 'filled' | 'empty' | 'failing' | 'used' | 'expiring' | 'xss' | 'slow' | 'limited' | 'rtl' | 'nocard';
 
 /** A fresh link token for a fixture scenario (a link signs in once, and parallel tests must not share streams). */
 export function linkToken(scenario: Scenario): string {
@@ -94,6 +94,7 @@ export type SectionTag =
   | 'credyt-portal-wallet'
   | 'credyt-portal-top-up'
   | 'credyt-portal-auto-top-up'
+  | 'credyt-portal-checkout-return'
   | 'credyt-portal-spend'
   | 'credyt-portal-usage'
   | 'credyt-portal-transactions';

@@ -224,6 +224,8 @@ async function open(browser: Browser, demo: RunningDemo, spec: PageSpec): Promis
     if (spec.returnParams) await page.goto(`${demo.urls.bff}/portal/?${spec.returnParams}`);
   } else {
     await page.goto(`${demo.urls.site}/${spec.returnParams ? `?${spec.returnParams}` : ''}`);
+    // Element screenshots taller than the window are stitched while scrolling: a sticky bar would repeat in them.
+    await page.addStyleTag({ content: '.topbar, .sidebar { position: static !important; }' });
     await page.locator(`input[name=mode][value=${spec.scheme}]`).check({ force: true });
     await page.evaluate(
       ({ token, locale }) => {

@@ -321,6 +321,19 @@ async function filterChanges(browser: Browser, bff: BffProcess, pages: string, c
   await page.goto(`${pages}/portal?token=${await link(bff, customerId)}&sections=transactions`);
   const shown = await page.evaluate(async () => {
     const portal = document.querySelector('credyt-billing-portal')!;
+    // Every entry, one row each (the default groups usage per day and product).
+    for (;;) {
+      const view = portal.shadowRoot
+        ?.querySelector('credyt-portal-transactions')
+        ?.shadowRoot?.querySelector<HTMLSelectElement>('select[name="view"]');
+      if (view) {
+        view.value = 'entries';
+        view.dispatchEvent(new Event('change'));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
     for (;;) {
       const rows = portal.shadowRoot?.querySelector('credyt-portal-transactions')?.shadowRoot?.querySelectorAll('tbody tr');
       if (rows && rows.length > 0) return rows.length;
@@ -357,7 +370,9 @@ async function filterChanges(browser: Browser, bff: BffProcess, pages: string, c
         const repaint = (await painted) - start;
         // The network floor: the same request the section makes, fetched and parsed alone.
         const t0 = performance.now();
-        const res = await fetch(portal.client.url('/transactions', { category, limit: 20 }), { headers: portal.client.authHeaders() });
+        const res = await fetch(portal.client.url('/transactions', { category, view: 'entries', limit: 20 }), {
+          headers: portal.client.authHeaders(),
+        });
         await res.json();
         return { repaint, fetchOnly: performance.now() - t0 };
       },

@@ -193,6 +193,40 @@ describe('wallet section', () => {
     }
   });
 
+  it('remembers how many cards the wallet had: the next visit’s skeleton has as many, and nothing moves', async () => {
+    // A new customer's wallet: one dollar balance and the month's spend, 1 s late.
+    const realFetch = window.fetch;
+    window.fetch = async (input, init) => {
+      const response = await realFetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).includes('/portal/api/wallet')) return response;
+      const body = (await response.json()) as { accounts: PortalAccount[] };
+      body.accounts = body.accounts.slice(0, 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const host = document.createElement('div');
+    host.style.width = '390px';
+    document.body.append(host);
+    try {
+      const first = await mountPortal({ container: host });
+      await find(await section(first.el, 'credyt-portal-wallet'), '[part="balance"]', 8000);
+      expect(localStorage.getItem('credyt-portal:wallet-cards')).to.equal('2');
+      first.el.remove();
+
+      const { el } = await mountPortal({ container: host });
+      const wallet = await section(el, 'credyt-portal-wallet');
+      await find(wallet, '.stat.outline');
+      expect(wallet.querySelectorAll('.stat.outline')).to.have.length(2);
+      const height = () => root(el).querySelector('credyt-portal-wallet')!.getBoundingClientRect().height;
+      const before = height();
+      await find(wallet, '[part="balance"]', 8000);
+      expect(height()).to.equal(before);
+    } finally {
+      window.fetch = realFetch;
+      host.remove();
+    }
+  });
+
   it('draws a negative dollar amount in Arabic as "-0.12 US$", never "$-0.12 US"', async () => {
     const { el, link } = await mountPortal({ scenario: 'rtl' });
     const wallet = await section(el, 'credyt-portal-wallet');

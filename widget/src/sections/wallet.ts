@@ -5,8 +5,30 @@ import { compareDecimal, isNegativeDecimal, isZeroDecimal, multiplyDecimal } fro
 import type { AssetDisplay } from '../i18n/index.ts';
 import { PortalSection } from './section.ts';
 
-/** How many figure cards the skeleton shows: two balances and the month's spend, the common wallet. */
+/** How many figure cards the skeleton shows on a first visit: two balances and the month's spend, the common wallet. */
 const SKELETON_CARDS = 3;
+/**
+ * How many cards this browser last saw here (this page's origin): the next visit's skeleton has as many, so a
+ * wallet of one balance does not shrink under the customer on every load (a whole card's height at phone width).
+ */
+const CARDS_KEY = 'credyt-portal:wallet-cards';
+
+function rememberedCards(): number {
+  try {
+    const n = Number(localStorage.getItem(CARDS_KEY));
+    return Number.isInteger(n) && n >= 1 && n <= 12 ? n : SKELETON_CARDS;
+  } catch {
+    return SKELETON_CARDS; // storage blocked (a sandboxed frame, strict privacy settings)
+  }
+}
+
+function rememberCards(n: number): void {
+  try {
+    localStorage.setItem(CARDS_KEY, String(n));
+  } catch {
+    /* not remembered: the next skeleton has the default */
+  }
+}
 
 /**
  * Wallet balances: money first, then custom units, each a figure card, with the month's total spend as a card
@@ -160,6 +182,7 @@ export class WalletSection extends PortalSection {
     if (state.status === 'error') return html`<div class="card">${this.renderError(state.error, state.reload)}</div>`;
     const wallet = state.wallet!;
     if (wallet.accounts.length === 0) return html`<div class="card">${this.renderEmpty(this.i18n.t('walletEmpty'))}</div>`;
+    rememberCards(wallet.accounts.length + 1);
     return html`<ul class="stats">
       ${moneyFirst(wallet.accounts, wallet.spent_this_month.currency).map((account) => this.renderAccount(account))}
       ${this.renderSpent(wallet)}
@@ -180,7 +203,7 @@ export class WalletSection extends PortalSection {
     return html`<div aria-busy="true">
       <span class="sr-only">${this.i18n.t('loading')}</span>
       <ul class="stats" aria-hidden="true">
-        ${Array.from({ length: SKELETON_CARDS }, () => card)}
+        ${Array.from({ length: rememberedCards() }, () => card)}
       </ul>
     </div>`;
   }

@@ -46,6 +46,8 @@ export async function mountPortal(
 export function cleanup(): void {
   for (const el of mounted) el.remove();
   mounted.clear();
+  // What the wallet remembers for the next visit's skeleton: every test starts as a first visit.
+  localStorage.removeItem('credyt-portal:wallet-cards');
 }
 
 export function root(el: Element): ShadowRoot {

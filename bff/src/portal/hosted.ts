@@ -4,7 +4,9 @@ import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Clock } from '../clock.ts';
+import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { accounts } from '../db/schema/index.ts';
 import { createRouter } from '../http/router.ts';
 import type { PortalEnv, SessionLookup } from './context.ts';
 import { limiterOf, lookupSession, sessionEnded } from './session.ts';
@@ -228,7 +230,7 @@ function tooManyPage(c: Context, retryAfter: number) {
  * The hosted page: the platform's bar (brand, the way back), an h1 with who is signed in, then the element. The
  * page speaks the session's language and direction; the element gets the same locale, so nothing flips on load.
  */
-function portalPage(c: Context, found: SessionLookup, publicUrl: string) {
+function portalPage(c: Context, found: SessionLookup, publicUrl: string, balances: number) {
   const { branding, default_locale } = found.platform.portalConfig;
   const locale = pageLocale(found.session.locale ?? default_locale);
   const { text } = locale;
@@ -264,7 +266,12 @@ function portalPage(c: Context, found: SessionLookup, publicUrl: string) {
           <h1>${text.heading}</h1>
           <p class="who">${text.signedIn} <strong>${name}</strong>${email && email !== name ? html` · <span>${email}</span>` : ''}</p>
         </div>
-        <credyt-billing-portal api-base="${publicUrl}" theme="auto" locale="${locale.requested ?? ''}"></credyt-billing-portal>
+        <credyt-billing-portal
+          api-base="${publicUrl}"
+          data-wallet-cards="${String(balances + 1)}"
+          theme="auto"
+          locale="${locale.requested ?? ''}"
+        ></credyt-billing-portal>
       </main>
       <script type="module" src="/widget/credyt-billing-portal.js"></script>`,
     locale,
@@ -294,6 +301,12 @@ export function hostedPortalRoutes({ db, clock, publicUrl }: HostedPortalDeps) {
         if (wantsJson) throw unauthorized('The billing link has expired or was signed out.');
         return expiredPage(c);
       }
-      return portalPage(c, found, publicUrl);
+      // How many balances the wallet will show: its skeleton has that many cards (plus the month's spend), so
+      // nothing moves when they arrive, even on a first visit.
+      const [row] = await db
+        .select({ n: count() })
+        .from(accounts)
+        .where(and(eq(accounts.customerId, found.session.customerId), eq(accounts.platformId, found.session.platformId)));
+      return portalPage(c, found, publicUrl, Number(row?.n ?? 0));
     });
 }

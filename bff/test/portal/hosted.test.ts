@@ -53,7 +53,7 @@ describe('hosted portal page', () => {
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).toContain('<script type="module" src="/widget/credyt-billing-portal.js"></script>');
-    expect(body).toMatch(/<credyt-billing-portal api-base="http:\/\/localhost:8787"[^>]*><\/credyt-billing-portal>/);
+    expect(body).toMatch(/<credyt-billing-portal\s+api-base="http:\/\/localhost:8787"[^>]*>\s*<\/credyt-billing-portal>/);
     expect(body).not.toMatch(/<credyt-billing-portal[^>]*token=/);
     expect(body).toContain('<title>Billing · Lumen AI</title>');
     expect(body).toContain('href="https://lumen.example/settings/billing"');
@@ -70,6 +70,15 @@ describe('hosted portal page', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('tells the element how many wallet cards to draw while it loads: one per balance and the month’s spend', async () => {
+    const cookie = await signInCookie();
+    const body = await (await ctx.app.request('/portal/', { headers: { cookie } })).text();
+    const wallet = await ctx.app.request('/portal/api/wallet', { headers: { cookie } });
+    const accounts = ((await wallet.json()) as { accounts: unknown[] }).accounts.length;
+    expect(accounts).toBeGreaterThan(0);
+    expect(body).toContain(`data-wallet-cards="${accounts + 1}"`);
   });
 
   it('has an h1 and says who is signed in, in English and left to right by default', async () => {
@@ -117,7 +126,7 @@ describe('hosted portal page', () => {
     expect(body).not.toContain('Back to');
     expect(body).not.toContain('Skip to billing');
     // The element gets the same locale, so it does not start in English and flip.
-    expect(body).toContain(`theme="auto" locale="${want.locale}"></credyt-billing-portal>`);
+    expect(body).toMatch(new RegExp(`theme="auto"\\s+locale="${want.locale}"\\s*>\\s*</credyt-billing-portal>`));
   });
 
   it('falls back to English for a locale it has no words for, and keeps the locale for the element', async () => {

@@ -227,6 +227,13 @@ describe('wallet section', () => {
     }
   });
 
+  it('takes the page’s hint for the skeleton’s cards (the hosted page knows the balances)', async () => {
+    const { el } = await mountPortal({ scenario: 'slow', setup: (el) => (el.dataset.walletCards = '5') });
+    const wallet = await section(el, 'credyt-portal-wallet');
+    await find(wallet, '.stat.outline');
+    expect(wallet.querySelectorAll('.stat.outline')).to.have.length(5);
+  });
+
   it('draws a negative dollar amount in Arabic as "-0.12 US$", never "$-0.12 US"', async () => {
     const { el, link } = await mountPortal({ scenario: 'rtl' });
     const wallet = await section(el, 'credyt-portal-wallet');

@@ -13,6 +13,12 @@ const SKELETON_CARDS = 3;
  */
 const CARDS_KEY = 'credyt-portal:wallet-cards';
 
+/** The card count to draw: the page's hint (the hosted page knows the customer's balances), else remembered. */
+function skeletonCards(hint: string | null | undefined): number {
+  const n = Number(hint);
+  return hint && Number.isInteger(n) && n >= 1 && n <= 12 ? n : rememberedCards();
+}
+
 function rememberedCards(): number {
   try {
     const n = Number(localStorage.getItem(CARDS_KEY));
@@ -189,6 +195,12 @@ export class WalletSection extends PortalSection {
     </ul>`;
   }
 
+  /** The `<credyt-billing-portal>` this section is in (its shadow root's host). */
+  private portalHost(): HTMLElement | null {
+    const root = this.getRootNode();
+    return root instanceof ShadowRoot && root.host instanceof HTMLElement ? root.host : null;
+  }
+
   /** Cards of the final size, so the balances replace them without moving anything. */
   private renderCardSkeleton(): TemplateResult {
     // Widths by class, not inline styles: the hosted page's CSP allows no style attributes.
@@ -203,7 +215,7 @@ export class WalletSection extends PortalSection {
     return html`<div aria-busy="true">
       <span class="sr-only">${this.i18n.t('loading')}</span>
       <ul class="stats" aria-hidden="true">
-        ${Array.from({ length: rememberedCards() }, () => card)}
+        ${Array.from({ length: skeletonCards(this.portalHost()?.dataset.walletCards) }, () => card)}
       </ul>
     </div>`;
   }

@@ -52,6 +52,12 @@ function decimal(value: bigint): string {
 }
 /** How the element shows a USD amount: Intl, on the exact decimal string. */
 const shown = (amount: bigint) => usd.format(decimal(amount) as unknown as number);
+/** A running balance as the transactions list shows it: every digit it has, at least the cents ("$109.5060175"). */
+function shownExact(amount: bigint): string {
+  const [whole = '0', fraction = ''] = decimal(amount).replace(/^-/, '').split('.');
+  const cents = fraction.replace(/0+$/, '').padEnd(2, '0');
+  return `${amount < 0n ? '-' : ''}$${BigInt(whole).toLocaleString('en-US')}.${cents}`;
+}
 
 interface Wallet {
   accounts: { id: string; asset: string; available: string }[];
@@ -260,7 +266,7 @@ async function crossThreshold({ page, shot, customerId }: Journey, balance: bigi
   await autoRow.first().waitFor({ timeout: WAIT });
   expect(await autoRow.count()).toBe(1);
   await untilText(autoRow, shown(amount));
-  await untilText(autoRow, shown(final));
+  await untilText(autoRow, shownExact(final));
   expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe(marker);
   expect((await wallet(customerId)).USD).toBe(decimal(final));
   await autoRow.scrollIntoViewIfNeeded();
@@ -283,7 +289,7 @@ async function filterAndDownload({ page, shot }: Journey, flow: string, amount: 
     })
     .toEqual([true]);
   await untilText(portal.transactionRows, shown(amount));
-  await untilText(portal.transactionRows, shown(final));
+  await untilText(portal.transactionRows, shownExact(final));
   await shot(page, 'transactions-filtered-by-category');
 
   const [download] = await Promise.all([

@@ -14,7 +14,6 @@
  * Needs the widget built (`pnpm --filter @credyt/widget build`; `pnpm screenshots` does it).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { money } from '@credyt/shared';
@@ -22,6 +21,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../widget/test/chromium.mjs';
 import { MAIN_CUSTOMER, OTHER_CUSTOMER, seededRandom, usageEvent } from './lumen.ts';
 import { rateLimits } from '@credyt/bff/src/db/schema/index.ts';
 import { customerByExternalId } from './platform-client.ts';
+import { freePort } from './free-port.ts';
 import { startDemo, type RunningDemo } from './start.ts';
 
 const OUT = fileURLToPath(new URL('../../.screenshots/', import.meta.url));
@@ -52,17 +52,6 @@ interface Shot {
   locale: string;
   state: State;
   error?: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** The customers the matrix shows: Northwind with auto top-up on, Parsec whose auto top-up card was declined. */

@@ -4,28 +4,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../widget/test/chromium.mjs';
 import { StartError, startDemo, type RunningDemo } from '../src/start.ts';
+import { freePort } from '../src/free-port.ts';
+
+export { freePort };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = CHROMIUM_PATH;
-
-/** A port nobody listens on right now (the OS picks it), so the test never meets a running `pnpm start`. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export { cleanDatabase as e2eDatabase, type CleanDatabase as E2eDatabase } from '../../bff/test/helpers.ts';
 

@@ -55,16 +55,26 @@ export abstract class PortalSection extends LitElement {
    */
   protected renderPager(section: string, paging: Paging): TemplateResult {
     const t = this.i18n.t.bind(this.i18n);
-    const from = paging.shown === 0 ? 0 : paging.offset + 1;
+    const offset = (paging.pages.page - 1) * paging.pageSize;
+    const from = paging.shown === 0 ? 0 : offset + 1;
     // Left to right in every language ("1–20", never "20–1" in Arabic): the numbers of a range read that way.
-    const range = `\u2066${t('range', { from: this.count(from), to: this.count(paging.offset + paging.shown) })}\u2069`;
+    const range = `\u2066${t('range', { from: this.count(from), to: this.count(offset + paging.shown) })}\u2069`;
     const total = paging.total;
     const count = total && (total.more ? t('atLeast', { count: this.count(roundDown(total.count)) }) : this.count(total.count));
     const text = count ? t('rangeOf', { range, total: isolate(count) }) : range;
     return html`<nav class="pager" aria-label=${t('pagination', { section })}>
-      <button type="button" part="button" ?disabled=${paging.offset === 0} @click=${paging.onPrevious}>${t('previous')}</button>
+      <button type="button" part="button" ?disabled=${offset === 0} @click=${() => paging.go(paging.pages.previous())}>
+        ${t('previous')}
+      </button>
       <span class="muted" aria-live="polite">${text}</span>
-      <button type="button" part="button" ?disabled=${!paging.hasNext} @click=${paging.onNext}>${t('next')}</button>
+      <button
+        type="button"
+        part="button"
+        ?disabled=${paging.nextCursor === null}
+        @click=${() => paging.nextCursor !== null && paging.go(paging.pages.next(paging.nextCursor))}
+      >
+        ${t('next')}
+      </button>
     </nav>`;
   }
 
@@ -123,14 +133,15 @@ export abstract class PortalSection extends LitElement {
   }
 }
 
-/** Where a cursor-paged list is: `offset` rows before this page, `shown` on it. */
+/** Where a cursor-paged list is: the pages visited, `shown` rows on this one, and how to move. */
 export interface Paging {
-  offset: number;
+  pages: CursorPages;
+  pageSize: number;
   shown: number;
   total: ListTotal | null;
-  hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
+  /** The API's `next_cursor`: null on the last page. */
+  nextCursor: string | null;
+  go: (pages: CursorPages) => void;
 }
 
 /** A lower bound shown as a round figure: 10,003 → 10,000 ("10,000+"), 2,345 → 2,000. */

@@ -206,12 +206,12 @@ export class TransactionsSection extends PortalSection {
         </table>
       </div>
       ${this.renderPager(t('transactionsHeading'), {
-        offset: (this.pages.page - 1) * PAGE_SIZE,
+        pages: this.pages,
+        pageSize: PAGE_SIZE,
         shown: items.length,
         total: this.total,
-        hasNext: page.next_cursor !== null,
-        onPrevious: () => (this.pages = this.pages.previous()),
-        onNext: () => page.next_cursor && (this.pages = this.pages.next(page.next_cursor)),
+        nextCursor: page.next_cursor,
+        go: (pages) => (this.pages = pages),
       })}`;
   }
 

@@ -102,12 +102,12 @@ export class UsageSection extends PortalSection {
         </table>
       </div>
       ${this.renderPager(t('usageHeading'), {
-        offset: (this.pages.page - 1) * PAGE_SIZE,
+        pages: this.pages,
+        pageSize: PAGE_SIZE,
         shown: items.length,
         total: this.total,
-        hasNext: page.next_cursor !== null,
-        onPrevious: () => (this.pages = this.pages.previous()),
-        onNext: () => page.next_cursor && (this.pages = this.pages.next(page.next_cursor)),
+        nextCursor: page.next_cursor,
+        go: (pages) => (this.pages = pages),
       })}`;
   }
 
@@ -155,13 +155,14 @@ export class UsageSection extends PortalSection {
           (fee) =>
             html`<li>
               <span class="what"
-                ><span class="name">${fee.price_name || fee.product.name}</span><span class="how">${this.feeText(fee, item)}</span></span
+                ><span class="name">${fee.price_name || fee.product.name}</span
+                ><span class="how"><bdi>${this.feeText(fee, item)}</bdi></span></span
               >
               <bdi class="num">${this.exact(fee.amount, this.assetOf(fee.asset))}</bdi>
             </li>`,
         )}
       </ul>
-      ${item.description ? html`<p class="description">${item.description}</p>` : nothing}`;
+      ${item.description ? html`<p class="description" dir="auto">${item.description}</p>` : nothing}`;
   }
 
   /** "1,235 input tokens at $2.50 per 1M input tokens", or the platform's own description of the price. */

@@ -28,9 +28,10 @@ function rememberedCards(): number {
   }
 }
 
+/** Called on every render (each live update): storage is written only when the count changed. */
 function rememberCards(n: number): void {
   try {
-    localStorage.setItem(CARDS_KEY, String(n));
+    if (localStorage.getItem(CARDS_KEY) !== String(n)) localStorage.setItem(CARDS_KEY, String(n));
   } catch {
     /* not remembered: the next skeleton has the default */
   }

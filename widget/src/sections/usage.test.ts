@@ -80,6 +80,21 @@ describe('usage section', () => {
     expect(details.hidden).to.equal(true);
   });
 
+  it('in Arabic, a price in words and the platform’s description keep their own (left-to-right) order', async () => {
+    const { el } = await mountPortal({ scenario: 'rtl', attrs: { sections: 'usage_history' } });
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const toggle = summaries(usage)[0]!.querySelector<HTMLButtonElement>('button.toggle')!;
+    toggle.click();
+    await waitUntil(() => toggle.getAttribute('aria-expanded') === 'true');
+    const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+    const how = details.querySelector('.breakdown li .how bdi')!;
+    expect(getComputedStyle(details).direction).to.equal('rtl');
+    // Isolated, so "1,234 input tokens at $2.50 per 1M input tokens" is not reordered into the Arabic line.
+    expect(how.matches(':dir(ltr)')).to.equal(true);
+    expect(details.querySelector('.description')!.matches(':dir(ltr)')).to.equal(true);
+  });
+
   it('pages with the total: "1–25 of 30", then "26–30 of 30"', async () => {
     const { el } = await mountPortal({ attrs: { sections: 'usage_history' } });
     const usage = await section(el, 'credyt-portal-usage');

@@ -22,6 +22,7 @@ export const IMAGE_CREDITS = {
   name: 'Image credits',
   precision: 0,
   label: 'image credits',
+  label_singular: 'image credit',
   rates: [{ source: 'USD', rate: '0.04' }],
 };
 

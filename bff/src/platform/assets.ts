@@ -19,6 +19,8 @@ export const AssetCreate = z.object({
   precision: z.number().int().min(0).max(18),
   symbol: z.string().max(8).optional(),
   label: z.string().max(40).optional(),
+  /** The unit in the singular where `label` is a plural ("image credit" / "image credits"); the portal uses it for one. */
+  label_singular: z.string().min(1).max(40).optional(),
   rates: z.array(Rate).max(20).default([]),
 });
 
@@ -28,12 +30,13 @@ const AssetOut = z.object({
   precision: z.number().int(),
   symbol: z.string().nullable(),
   label: z.string().nullable(),
+  label_singular: z.string().nullable(),
   fiat: z.boolean(),
   rates: z.array(z.object({ source: z.string(), rate: z.string() })),
 });
 
 export function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
-  return { code: a.code, name: a.name, precision: a.precision, symbol: a.symbol, label: a.label, fiat: a.fiat, rates: a.rates };
+  return { code: a.code, name: a.name, precision: a.precision, symbol: a.symbol, label: a.label, label_singular: a.labelSingular, fiat: a.fiat, rates: a.rates };
 }
 
 const CodeParam = z.object({ code: z.string() });
@@ -61,6 +64,7 @@ export function assetRoutes(db: Database) {
             precision: body.precision,
             symbol: body.symbol ?? null,
             label: body.label ?? null,
+            labelSingular: body.label_singular ?? null,
             rates,
           })
           .onConflictDoNothing()

@@ -9,6 +9,7 @@ export function assetInfo(
     precision: number | null;
     symbol: string | null;
     label: string | null;
+    labelSingular: string | null;
     rates: { source: string; rate: string }[] | null;
   },
 ): AssetInfo {
@@ -19,11 +20,12 @@ export function assetInfo(
       precision: custom.precision,
       symbol: custom.symbol,
       label: custom.label,
+      labelSingular: custom.labelSingular,
       fiat: false,
       rates: custom.rates ?? [],
     };
   }
-  return fiatInfo(code) ?? { code, name: code, precision: 2, symbol: null, label: null, fiat: false, rates: [] };
+  return fiatInfo(code) ?? { code, name: code, precision: 2, symbol: null, label: null, labelSingular: null, fiat: false, rates: [] };
 }
 
 export function presentAsset(asset: AssetInfo, currency: string): PortalAsset {
@@ -32,6 +34,7 @@ export function presentAsset(asset: AssetInfo, currency: string): PortalAsset {
     name: asset.name,
     symbol: asset.symbol,
     label: asset.label,
+    label_singular: asset.labelSingular,
     precision: asset.precision,
     fiat: asset.fiat,
     rate: rateTo(asset, currency),

@@ -24,6 +24,7 @@ interface AccountRow {
   precision: number | string | null;
   symbol: string | null;
   label: string | null;
+  label_singular: string | null;
   rates: string | { source: string; rate: string }[] | null;
 }
 
@@ -82,7 +83,7 @@ async function monthWindow(db: Database, tz: string, now: Date): Promise<MonthWi
   return window;
 }
 
-const ACCOUNT_COLUMNS = sql`a.name, a.asset_code, a.balance::text as balance, a.version, s.name as asset_name, s.precision, s.symbol, s.label, s.rates`;
+const ACCOUNT_COLUMNS = sql`a.name, a.asset_code, a.balance::text as balance, a.version, s.name as asset_name, s.precision, s.symbol, s.label, s.label_singular, s.rates`;
 
 /** Every account with its asset: the balances, read live. */
 const accountRows = preparedRows<AccountRow>(sql`
@@ -176,6 +177,7 @@ export async function loadWallet(
     precision: r.precision === null ? null : Number(r.precision),
     symbol: r.symbol,
     label: r.label,
+    labelSingular: r.label_singular,
     rates: typeof r.rates === 'string' ? (JSON.parse(r.rates) as { source: string; rate: string }[]) : r.rates,
     spent: r.spent,
     spentFiat: r.spent_fiat,
@@ -183,7 +185,7 @@ export async function loadWallet(
 
   const currency = s.platform.currency;
   const list: PortalAccount[] = rows.map((r) => {
-    const asset = assetInfo(r.assetCode, { name: r.assetName, precision: r.precision, symbol: r.symbol, label: r.label, rates: r.rates });
+    const asset = assetInfo(r.assetCode, { name: r.assetName, precision: r.precision, symbol: r.symbol, label: r.label, labelSingular: r.labelSingular, rates: r.rates });
     return {
       id: accountId(r.name, r.assetCode),
       asset: presentAsset(asset, currency),

@@ -14,6 +14,8 @@ export const assets = pgTable(
     precision: integer().notNull(),
     symbol: text(),
     label: text(),
+    /** The unit in the singular ("image credit") where `label` is the plural ("image credits"). */
+    labelSingular: text(),
     /** `[{ source: "USD", rate: "0.1" }]`: the price of one unit in `source`, as exact decimal text. */
     rates: jsonb().$type<{ source: string; rate: string }[]>().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -43,6 +43,8 @@ interface Adjustment {
   amount: string;
   reason: 'external_topup' | 'external_refund' | 'gift' | 'ad_hoc_fee' | 'adjustment';
   description: string;
+  /** How many days before the seed's `now` it happened (the seed dates it, and books it in that order). */
+  daysAgo: number;
 }
 
 /**
@@ -65,13 +67,10 @@ export async function seedDemo(api: PlatformClient, options: SeedOptions): Promi
   const main = await ensureCustomer(api, MAIN_CUSTOMER, ['lumen-chat', 'lumen-images', 'lumen-video']);
   const other = await ensureCustomer(api, OTHER_CUSTOMER, ['lumen-chat', 'lumen-images']);
 
-  for (const adjustment of mainAdjustments()) await adjust(api, main, adjustment);
-  for (const adjustment of otherAdjustments()) await adjust(api, other, adjustment);
-
   const mainEvents = threeMonthsOfUsage('nw', now, seededRandom(20_240_901), { chat: 30, image: 10, video: 2 });
   const otherEvents = threeMonthsOfUsage('px', now, seededRandom(7), { chat: 4, image: 2, video: 0 });
-  await sendEvents(api, main, mainEvents);
-  await sendEvents(api, other, otherEvents);
+  await bookInOrder(api, main, mainAdjustments(), mainEvents, now);
+  await bookInOrder(api, other, otherAdjustments(), otherEvents, now);
 
   await api.request('PUT', '/billing-portal/configuration', {
     branding: { name: PLATFORM_NAME, logo_url: `${options.siteUrl}/lumen-logo.svg`, primary_color: PRIMARY_COLOR },
@@ -111,36 +110,60 @@ async function ensureCustomer(api: PlatformClient, who: typeof MAIN_CUSTOMER, pr
   return created.id;
 }
 
-function adjust(api: PlatformClient, customerId: string, adjustment: Adjustment) {
-  return api.request('POST', `/customers/${customerId}/wallet/adjustments`, {
-    ...adjustment,
-    transaction_id: `seed-${customerId}-${adjustment.transaction_id}`,
-  });
+/**
+ * Books money movements and usage in the order they happened, so each entry's balance after follows from the one
+ * before it in the customer's history (the ledger's running balance is by booking; the portal lists by date).
+ */
+async function bookInOrder(api: PlatformClient, customerId: string, adjustments: Adjustment[], events: UsageEvent[], now: Date) {
+  let sent = 0;
+  for (const { daysAgo, ...adjustment } of [...adjustments].sort((a, b) => b.daysAgo - a.daysAgo)) {
+    // A working-hours instant of that day, before any usage of the day.
+    const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo, 6, 30));
+    const before = events.slice(sent).findIndex((e) => e.occurred_at >= at.toISOString());
+    const upTo = before === -1 ? events.length : sent + before;
+    await sendEvents(api, customerId, events.slice(sent, upTo));
+    sent = upTo;
+    await api.request('POST', `/customers/${customerId}/wallet/adjustments`, {
+      ...adjustment,
+      transaction_id: `seed-${customerId}-${adjustment.transaction_id}`,
+      occurred_at: (at < now ? at : now).toISOString(),
+    });
+  }
+  await sendEvents(api, customerId, events.slice(sent));
 }
 
 function mainAdjustments(): Adjustment[] {
-  const topUp = (n: number, asset: string, amount: string, description: string): Adjustment => ({
+  const topUp = (n: number, asset: string, amount: string, description: string, daysAgo: number): Adjustment => ({
     transaction_id: `topup-${asset}-${n}`,
     asset,
     amount,
     reason: 'external_topup',
     description,
+    daysAgo,
   });
   return [
-    { transaction_id: 'welcome', asset: 'USD', amount: '10.00', reason: 'gift', description: 'Welcome credit' },
-    topUp(1, 'USD', '50.00', 'Card top-up · Visa •••• 4242'),
-    topUp(1, 'IMG', '500', 'Image credit pack · 500 credits'),
-    topUp(2, 'USD', '50.00', 'Card top-up · Visa •••• 4242'),
-    topUp(3, 'USD', '50.00', 'Card top-up · Visa •••• 4242'),
-    { transaction_id: 'refund-1', asset: 'USD', amount: '-15.00', reason: 'external_refund', description: 'Refund of a duplicate top-up' },
-    topUp(2, 'IMG', '500', 'Image credit pack · 500 credits'),
-    { transaction_id: 'launch-bonus', asset: 'IMG', amount: '50', reason: 'gift', description: 'Launch week bonus credits' },
+    { transaction_id: 'welcome', asset: 'USD', amount: '10.00', reason: 'gift', description: 'Welcome credit', daysAgo: 90 },
+    topUp(1, 'USD', '50.00', 'Card top-up · Visa •••• 4242', 90),
+    topUp(1, 'IMG', '500', 'Image credit pack · 500 credits', 90),
+    { transaction_id: 'launch-bonus', asset: 'IMG', amount: '50', reason: 'gift', description: 'Launch week bonus credits', daysAgo: 84 },
+    topUp(2, 'USD', '50.00', 'Card top-up · Visa •••• 4242', 55),
+    topUp(3, 'USD', '50.00', 'Card top-up · Visa •••• 4242', 54),
+    {
+      transaction_id: 'refund-1',
+      asset: 'USD',
+      amount: '-15.00',
+      reason: 'external_refund',
+      description: 'Refund of a duplicate top-up',
+      daysAgo: 53,
+    },
+    topUp(2, 'IMG', '500', 'Image credit pack · 500 credits', 40),
     {
       transaction_id: 'outage-credit',
       asset: 'USD',
       amount: '5.00',
       reason: 'adjustment',
       description: 'Service credit: 40-minute API outage',
+      daysAgo: 12,
     },
   ];
 }
@@ -153,14 +176,16 @@ function otherAdjustments(): Adjustment[] {
       amount: '25.00',
       reason: 'external_topup',
       description: 'Card top-up · Mastercard •••• 4444',
+      daysAgo: 90,
     },
-    { transaction_id: 'welcome-img', asset: 'IMG', amount: '100', reason: 'gift', description: 'Trial image credits' },
+    { transaction_id: 'welcome-img', asset: 'IMG', amount: '100', reason: 'gift', description: 'Trial image credits', daysAgo: 90 },
     {
       transaction_id: 'topup-IMG-1',
       asset: 'IMG',
       amount: '200',
       reason: 'external_topup',
       description: 'Image credit pack · 200 credits',
+      daysAgo: 30,
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { PortalSession, PortalWallet, UsagePage } from '@credyt/shared';
+import { money, PortalSession, PortalWallet, TransactionsPage, UsagePage, type Transaction } from '@credyt/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@credyt/bff/src/app.ts';
 import { loadConfig } from '@credyt/bff/src/config.ts';
@@ -86,17 +86,46 @@ describe('demo seed', () => {
     expect(other).not.toEqual(main);
   });
 
+  /** Signs in to the customer's portal, as the embedded element does; reads its API. */
+  async function portalReader(customerId: string) {
+    const link = await createPortalSession(api, customerId, SITE);
+    const exchange = await app.request('/portal/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: link.token }),
+    });
+    const { access_token } = (await exchange.json()) as { access_token: string };
+    return async (path: string): Promise<unknown> =>
+      (await app.request(`/portal/api${path}`, { headers: { authorization: `Bearer ${access_token}` } })).json();
+  }
+
+  it('books money and usage in the order they happened: every entry, newest first, reconciles and none is below zero', async () => {
+    const read = await portalReader(summary.customers.main);
+    const rows: Transaction[] = [];
+    for (let cursor: string | null = '', i = 0; cursor !== null && i < 100; i++) {
+      const page = TransactionsPage.parse(await read(`/transactions?view=entries&limit=200${cursor ? `&cursor=${cursor}` : ''}`));
+      rows.push(...page.items);
+      cursor = page.next_cursor;
+    }
+    expect(rows.filter((t) => t.category !== 'usage')).toHaveLength(9);
+    for (const asset of ['USD', 'IMG']) {
+      const of = rows.filter((t) => t.asset === asset);
+      for (let i = 0; i + 1 < of.length; i++)
+        expect(of[i]!.balance_after).toBe(
+          money(of[i + 1]!.balance_after)
+            .plus(of[i]!.amount)
+            .toFixed(),
+        );
+      expect(
+        of.every((t) => !money(t.balance_after).isNegative()),
+        asset,
+      ).toBe(true);
+    }
+  });
+
   it('keeps the two customers apart in their portals', async () => {
     const portalOf = async (customerId: string) => {
-      const link = await createPortalSession(api, customerId, SITE);
-      const exchange = await app.request('/portal/api/session', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token: link.token }),
-      });
-      const { access_token } = (await exchange.json()) as { access_token: string };
-      const read = async (path: string): Promise<unknown> =>
-        (await app.request(`/portal/api${path}`, { headers: { authorization: `Bearer ${access_token}` } })).json();
+      const read = await portalReader(customerId);
       const usage = async (query: string) => UsagePage.parse(await read(`/usage?${query}`)).items;
       const wallet = PortalWallet.parse(await read('/wallet'));
       return {

@@ -18,7 +18,16 @@ export interface AssetInfo {
 export function fiatInfo(code: string): AssetInfo | null {
   const fiat = fiatAsset(code);
   if (!fiat) return null;
-  return { code: fiat.code, name: fiat.name, precision: fiat.precision, symbol: fiat.symbol, label: null, labelSingular: null, fiat: true, rates: [] };
+  return {
+    code: fiat.code,
+    name: fiat.name,
+    precision: fiat.precision,
+    symbol: fiat.symbol,
+    label: null,
+    labelSingular: null,
+    fiat: true,
+    rates: [],
+  };
 }
 
 /** All assets a platform can use, by code: its custom assets; fiat ones are resolved on demand. */

@@ -36,7 +36,16 @@ const AssetOut = z.object({
 });
 
 export function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
-  return { code: a.code, name: a.name, precision: a.precision, symbol: a.symbol, label: a.label, label_singular: a.labelSingular, fiat: a.fiat, rates: a.rates };
+  return {
+    code: a.code,
+    name: a.name,
+    precision: a.precision,
+    symbol: a.symbol,
+    label: a.label,
+    label_singular: a.labelSingular,
+    fiat: a.fiat,
+    rates: a.rates,
+  };
 }
 
 const CodeParam = z.object({ code: z.string() });

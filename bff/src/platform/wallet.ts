@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
-import { DecimalInput, fitsPrecision, money, type Category } from '@credyt/shared';
+import { DecimalInput, fitsPrecision, Instant, money, type Category } from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../assets/registry.ts';
 import type { Database } from '../db/client.ts';
 import { accounts } from '../db/schema/index.ts';
@@ -20,6 +20,9 @@ const REASON_CATEGORY: Record<string, Category> = {
   adjustment: 'adjustment',
 };
 
+/** A client's clock may run a little ahead of ours. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 export const AdjustmentCreate = z.object({
   transaction_id: z.string().min(1).max(200),
   asset: z.string().min(1),
@@ -33,6 +36,11 @@ export const AdjustmentCreate = z.object({
   description: z.string().max(500).optional(),
   reason: z.enum(['external_topup', 'external_refund', 'gift', 'ad_hoc_fee', 'adjustment']),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * When the movement happened, for one booked later (a top-up imported from another system); default now. It dates
+   * the entry in the customer's history and spend; it never reorders the ledger, whose running balance is by booking.
+   */
+  occurred_at: Instant.refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'must not be in the future').optional(),
 });
 
 const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: z.string() });
@@ -113,11 +121,12 @@ export function walletRoutes(db: Database) {
         if (!fitsPrecision(body.amount, asset.precision))
           throw invalid([{ path: 'amount', message: `${asset.code} allows at most ${asset.precision} decimal places` }]);
         const accountName = body.account_name ?? DEFAULT_ACCOUNT;
+        const occurredAt = body.occurred_at === undefined ? undefined : new Date(body.occurred_at);
         const result = await idempotent(db, {
           platformId: platform.id,
           scope: 'adjustment',
           key: body.transaction_id,
-          requestHash: hashRequest({ customer: customer.id, ...body }),
+          requestHash: hashRequest({ customer: customer.id, ...body, occurred_at: occurredAt?.toISOString() }),
           status: 201,
           run: async (tx) => {
             const [entry] = await appendEntries(tx, platform.id, customer.id, [
@@ -127,7 +136,7 @@ export function walletRoutes(db: Database) {
                 category: REASON_CATEGORY[body.reason] ?? 'adjustment',
                 description: body.description ?? defaultDescription(body.reason),
                 amount: body.amount,
-                occurredAt: new Date(),
+                occurredAt: occurredAt ?? new Date(),
                 source: `adjustment:${body.transaction_id}`,
                 fiatAmount: fiatValue(body.amount, asset, platform.currency),
                 fiatCurrency: platform.currency,

@@ -34,13 +34,10 @@ export const COUNT_CAP = 10_000;
 const OTHER_CATEGORIES = CATEGORIES.filter((c) => c !== 'usage');
 
 /**
- * When an entry happened, which is the order the portal lists them in: usage when its event occurred (it may be
- * reported late), anything else when the ledger recorded it. Each is the leading column of that category's index.
+ * The portal lists entries by when they happened (`occurred_at`): usage when its event occurred (it may be reported
+ * late), an adjustment when the platform says it happened (default: when it was booked). It leads each index.
  */
-const happenedColumn = (category: Category) => (category === 'usage' ? entries.occurredAt : entries.createdAt);
-const happened = sql`(case when ${entries.category} = 'usage' then ${entries.occurredAt} else ${entries.createdAt} end)`;
-export const happenedAt = (e: Pick<EntryRow, 'category' | 'occurredAt' | 'createdAt'>): Date =>
-  e.category === 'usage' ? e.occurredAt : e.createdAt;
+const happened = entries.occurredAt;
 
 /** A category as a literal: a generic plan still matches the partial usage index. */
 const isCategory = (category: Category) => sql`${entries.category} = ${sql.raw(`'${category}'`)}`;
@@ -49,7 +46,7 @@ export function presentTransaction(e: EntryRow): Transaction {
   return {
     id: e.id,
     created_at: e.createdAt.toISOString(),
-    occurred_at: happenedAt(e).toISOString(),
+    occurred_at: e.occurredAt.toISOString(),
     category: e.category,
     description: e.description,
     amount: toDecimalString(e.amount),
@@ -62,7 +59,7 @@ export function presentTransaction(e: EntryRow): Transaction {
 }
 
 function categoryConditions(customerId: string, category: Category, filters: Filters): (SQL | undefined)[] {
-  const at = happenedColumn(category);
+  const at = happened;
   const where: (SQL | undefined)[] = [eq(entries.customerId, customerId), isCategory(category)];
   if (filters.asset) where.push(eq(entries.assetCode, filters.asset));
   if (filters.month) {
@@ -74,7 +71,7 @@ function categoryConditions(customerId: string, category: Category, filters: Fil
 
 /** One category's entries after `after`, newest first, along its own index. */
 function categoryBranch(db: Database, customerId: string, category: Category, filters: Filters, after: Position | null, limit: number) {
-  const at = happenedColumn(category);
+  const at = happened;
   const where = categoryConditions(customerId, category, filters);
   if (after) where.push(before(at, entries.seq, after));
   return db
@@ -87,7 +84,7 @@ function categoryBranch(db: Database, customerId: string, category: Category, fi
 
 /**
  * One newest-first page of entries of these categories. Each category is a range of its own index
- * (`(customer_id, category, created_at desc, seq desc)`, or the usage index on `occurred_at`); PostgreSQL merges
+ * (`(customer_id, category, occurred_at desc, seq desc)`, or the partial usage index); PostgreSQL merges
  * the ranges (Merge Append), so a page reads about `limit` index rows at any history.
  */
 async function entryPage(
@@ -315,7 +312,7 @@ const inert = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 function csvRecord(e: EntryRow): string[] {
   return [
     e.id,
-    happenedAt(e).toISOString(),
+    e.occurredAt.toISOString(),
     e.createdAt.toISOString(),
     e.category,
     inert(e.description),

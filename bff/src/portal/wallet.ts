@@ -185,7 +185,14 @@ export async function loadWallet(
 
   const currency = s.platform.currency;
   const list: PortalAccount[] = rows.map((r) => {
-    const asset = assetInfo(r.assetCode, { name: r.assetName, precision: r.precision, symbol: r.symbol, label: r.label, labelSingular: r.labelSingular, rates: r.rates });
+    const asset = assetInfo(r.assetCode, {
+      name: r.assetName,
+      precision: r.precision,
+      symbol: r.symbol,
+      label: r.label,
+      labelSingular: r.labelSingular,
+      rates: r.rates,
+    });
     return {
       id: accountId(r.name, r.assetCode),
       asset: presentAsset(asset, currency),

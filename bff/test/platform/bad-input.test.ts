@@ -163,6 +163,25 @@ describe('bad input', () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it('an adjustment dated in the future: 422 on occurred_at; the same instant in another offset replays', async () => {
+    const body = { transaction_id: 'dated-1', asset: 'USD', amount: '1', reason: 'gift', occurred_at: '2026-01-05T10:00:00Z' };
+    await expectUnchanged(async () => {
+      const future = new Date(Date.now() + 3_600_000).toISOString();
+      expectProblem(
+        await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, { ...body, occurred_at: future }),
+        422,
+        'occurred_at',
+      );
+    });
+    const first = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, body);
+    expect(first.status).toBe(201);
+    const replay = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, {
+      ...body,
+      occurred_at: '2026-01-05T11:00:00+01:00',
+    });
+    expect(replay.body).toEqual(first.body);
+  });
+
   it('an idempotency key reused with another body: 409; the same body replays the first answer', async () => {
     const body = { transaction_id: 'idem-1', asset: 'USD', amount: '2.50', reason: 'gift' };
     const first = await p.call('POST', `/customers/${customer.id}/wallet/adjustments`, body);

@@ -160,7 +160,16 @@ describe('portal reads', () => {
     expect(usd.available).toBe('18.4999875');
     expect(usd.spent_this_month).toBe('0.0000125');
     expect(usd.fiat_value).toBe('18.4999875');
-    expect(usd.asset).toEqual({ code: 'USD', name: 'US Dollar', symbol: '$', label: null, label_singular: null, precision: 2, fiat: true, rate: '1' });
+    expect(usd.asset).toEqual({
+      code: 'USD',
+      name: 'US Dollar',
+      symbol: '$',
+      label: null,
+      label_singular: null,
+      precision: 2,
+      fiat: true,
+      rate: '1',
+    });
     // 10 images × 7.5 + 0.003 × Σ(1234 + i) for i = 2, 5, …, 29 (12,495 tokens) = 75 + 37.485.
     expect(credit.spent_this_month).toBe('112.485');
     expect(credit.available).toBe('887.525');

@@ -103,6 +103,8 @@ describe('portal usage: one item per event', () => {
         asset,
         amount,
         reason: 'gift',
+        // Funded before the first usage, as the customer was: booked now, dated then.
+        occurred_at: new Date(now.getTime() - 91 * DAY).toISOString(),
       });
     }
     // 90 days back, oldest first, one chat a day (its tokens chosen so fees have 17+ significant digits), an
@@ -245,7 +247,7 @@ describe('portal usage: one item per event', () => {
       (g) => g.product?.code === 'chat' && g.group!.day === sent.find((e) => e.id === 'chat-1')!.occurred_at.slice(0, 10),
     )!;
     expect(chat).toMatchObject({ category: 'usage', description: 'Chat', asset: 'USD', amount: '-0.0087575', group: { count: 1 } });
-    // Newest first by when it happened: the gifts recorded today come before three months of backdated usage.
+    // Newest first by when it happened: the gifts, dated before the usage, come last.
     const times = grouped.map((t) => t.occurred_at);
     expect([...times].sort().reverse()).toEqual(times);
     // The grouped rows carry the same money as the entries.
@@ -254,6 +256,20 @@ describe('portal usage: one item per event', () => {
     for (const asset of ['USD', 'IMG']) {
       const of = (list: Transaction[]) => sum(list.filter((t) => t.asset === asset).map((t) => t.amount));
       expect(of(groups)).toBe(of(all));
+    }
+  });
+
+  it("every entry, newest first by when it happened, reconciles row to row: balance after = the next row's + amount", async () => {
+    const entries = await allTransactions('&view=entries');
+    expect(entries.at(-1)!.category).toBe('gift');
+    for (const asset of ['USD', 'IMG']) {
+      const rows = entries.filter((t) => t.asset === asset);
+      for (let i = 0; i + 1 < rows.length; i++)
+        expect(rows[i]!.balance_after, `${asset} row ${i}`).toBe(
+          money(rows[i + 1]!.balance_after)
+            .plus(rows[i]!.amount)
+            .toFixed(),
+        );
     }
   });
 

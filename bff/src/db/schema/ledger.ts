@@ -58,7 +58,7 @@ export const entries = pgTable(
   },
   (t) => [
     index('entries_customer_created_idx').on(t.customerId, t.createdAt.desc(), t.seq.desc()),
-    index('entries_customer_category_created_idx').on(t.customerId, t.category, t.createdAt.desc(), t.seq.desc()),
+    index('entries_customer_category_occurred_idx').on(t.customerId, t.category, t.occurredAt.desc(), t.seq.desc()),
     index('entries_customer_asset_created_idx').on(t.customerId, t.assetCode, t.createdAt.desc(), t.seq.desc()),
     index('entries_customer_usage_idx')
       .on(t.customerId, t.occurredAt.desc(), t.seq.desc())

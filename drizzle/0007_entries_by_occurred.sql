@@ -1,0 +1,2 @@
+DROP INDEX "entries_customer_category_created_idx";--> statement-breakpoint
+CREATE INDEX "entries_customer_category_occurred_idx" ON "entries" USING btree ("customer_id","category","occurred_at" DESC NULLS LAST,"seq" DESC NULLS LAST);

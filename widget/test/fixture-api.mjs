@@ -495,6 +495,16 @@ export function fixtureApi() {
       }
       return send(ctx, 200, { delivered });
     }
+    if (path === '/__fixture/raw') {
+      // Writes the stream's bytes as given, chunk by chunk with a pause between, as a network may split them.
+      const { link, chunks } = await readJson(ctx.req);
+      const open = [...streams].filter((stream) => stream.link === link);
+      for (const chunk of chunks) {
+        for (const stream of open) stream.res.write(chunk);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return send(ctx, 200, { delivered: open.length });
+    }
     if (path === '/__fixture/drop') {
       const { link } = await readJson(ctx.req);
       for (const stream of [...streams]) {

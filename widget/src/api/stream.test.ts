@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { PortalClient } from './client.ts';
 import { PortalStream, type StreamState } from './stream.ts';
-import { emitStreamEvent, fixtureLog, linkToken, streamOpen } from '../test-support/portal.ts';
+import { emitStreamEvent, fixtureLog, linkToken, streamOpen, writeStreamChunks } from '../test-support/portal.ts';
 
 async function signedIn(): Promise<{ client: PortalClient; link: string }> {
   const link = linkToken('filled');
@@ -26,6 +26,25 @@ describe('PortalStream', () => {
     await waitUntil(() => received.length === 1);
     expect(received[0]).to.deep.equal({ id: 'top_1', status: 'succeeded', asset: 'USD', amount: '25' });
     expect(stream.lastEventId).to.equal('ev-1');
+  });
+
+  it('reads an event whose lines are split across reads, CRLF included, and data on several lines', async () => {
+    const { client, link } = await signedIn();
+    stream = new PortalStream(client);
+    const received: unknown[] = [];
+    stream.on('usage.created', (data) => received.push(data));
+    stream.start();
+    await streamOpen(link);
+    await waitUntil(() => stream!.state === 'open');
+    await writeStreamChunks(link, [
+      ': heartbeat\r\n\r\nevent: usage.created\r',
+      '\nid: ev-9\r\ndata: {"id":',
+      '"evt_1",\r\ndata: "n": 2}\r',
+      '\n\r\n',
+    ]);
+    await waitUntil(() => received.length === 1);
+    expect(received[0]).to.deep.equal({ id: 'evt_1', n: 2 });
+    expect(stream.lastEventId).to.equal('ev-9');
   });
 
   it('goes offline when the connection drops, reconnects with backoff and resumes from Last-Event-ID', async () => {

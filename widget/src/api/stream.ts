@@ -1,3 +1,4 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { StreamEventName, StreamEvents } from '@credyt/shared';
 import { ApiError, type PortalClient } from './client.ts';
 
@@ -111,48 +112,31 @@ export class PortalStream extends EventTarget {
     const decoder = new TextDecoder();
     const onAbort = () => void reader.cancel().catch(() => undefined);
     controller.signal.addEventListener('abort', onAbort, { once: true });
-    let buffer = '';
-    let message = newMessage();
+    // Comments (the server's heartbeat) only re-arm the idle timer, which every chunk does.
+    const parser = createParser({
+      onEvent: (message) => this.dispatchMessage(message),
+      onRetry: (delay) => {
+        this.options.initialDelay = delay;
+      },
+    });
     this.armIdleTimer(controller);
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
         this.armIdleTimer(controller);
-        buffer += decoder.decode(value, { stream: true });
-        const lines = buffer.split(/\r\n|\r|\n/);
-        buffer = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line === '') {
-            this.dispatchMessage(message);
-            message = newMessage();
-          } else {
-            this.readField(line, message);
-          }
-        }
+        parser.feed(decoder.decode(value, { stream: true }));
       }
     } finally {
       controller.signal.removeEventListener('abort', onAbort);
     }
   }
 
-  private readField(line: string, message: SseMessage): void {
-    if (line.startsWith(':')) return; // a comment: the server's heartbeat
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') message.event = value;
-    else if (field === 'data') message.data.push(value);
-    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) this.options.initialDelay = Number(value);
-  }
-
-  private dispatchMessage(message: SseMessage): void {
-    if (message.data.length === 0) return;
+  private dispatchMessage(message: EventSourceMessage): void {
+    if (message.id !== undefined) this.lastEventId = message.id;
     let detail: unknown;
     try {
-      detail = JSON.parse(message.data.join('\n'));
+      detail = JSON.parse(message.data);
     } catch {
       return; // not an event of ours
     }
@@ -169,13 +153,4 @@ export class PortalStream extends EventTarget {
     this.state = state;
     this.dispatchEvent(new Event('statechange'));
   }
-}
-
-interface SseMessage {
-  event: string;
-  data: string[];
-}
-
-function newMessage(): SseMessage {
-  return { event: '', data: [] };
 }

@@ -127,6 +127,15 @@ export async function emitStreamEvent(link: string, event: string, data: unknown
   return ((await response.json()) as { delivered: number }).delivered;
 }
 
+/** Writes raw text to the link's open streams, one chunk at a time (to split lines and events across reads). */
+export async function writeStreamChunks(link: string, chunks: string[]): Promise<void> {
+  await fetch('/__fixture/raw', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ link, chunks }),
+  });
+}
+
 export interface FixtureLog {
   streams: Array<{ lastEventId: string | null }>;
   requests: Array<{ method: string; path: string; query: string }>;

@@ -11,6 +11,45 @@ function account(id: string, asset: PortalAccount['asset'], available: string, s
   return { id, asset, available, fiat_value: available, fiat_currency: 'USD', spent_this_month: spent, pending_in: '0' };
 }
 
+/** Answers the wallet read with `edit` applied to its accounts, `delay` ms late; returns what undoes it. */
+function slowWallet(edit: (accounts: PortalAccount[]) => PortalAccount[], delay: number): () => void {
+  const realFetch = window.fetch;
+  window.fetch = async (input, init) => {
+    const response = await realFetch(input, init);
+    if (!String(input instanceof Request ? input.url : input).includes('/portal/api/wallet')) return response;
+    const body = (await response.json()) as { accounts: PortalAccount[] };
+    body.accounts = edit(body.accounts);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  return () => (window.fetch = realFetch);
+}
+
+/** Runs `test` in a page column `width` px wide, removed after. */
+async function inWidth(width: number, test: (host: HTMLElement) => Promise<void>): Promise<void> {
+  const host = document.createElement('div');
+  host.style.width = `${width}px`;
+  document.body.append(host);
+  try {
+    await test(host);
+  } finally {
+    host.remove();
+  }
+}
+
+const walletHeight = (el: Element) => root(el).querySelector('credyt-portal-wallet')!.getBoundingClientRect().height;
+
+/** Mounts the portal in `host`: its skeleton has `outlines` cards; the wallet's height then and with its balances. */
+async function skeletonThenBalances(host: HTMLElement, outlines: number) {
+  const { el } = await mountPortal({ container: host });
+  const wallet = await section(el, 'credyt-portal-wallet');
+  await find(wallet, '.stat.outline');
+  expect(wallet.querySelectorAll('.stat.outline')).to.have.length(outlines);
+  const before = walletHeight(el);
+  await find(wallet, '[part="balance"]', 8000);
+  return { wallet, before, after: walletHeight(el) };
+}
+
 /**
  * The text as a person sees it, left to right on the screen: each character's box, in order of position. What
  * the DOM holds is the logical order; only this shows how a right-to-left page actually draws an amount.
@@ -159,71 +198,86 @@ describe('wallet section', () => {
 
   it('shows a skeleton of the final size: the cards take the skeleton’s place without moving', async () => {
     // A wallet of a dollar and a credit balance (the skeleton's two balances and the month's spend), 1 s late.
-    const realFetch = window.fetch;
-    window.fetch = async (input, init) => {
-      const response = await realFetch(input, init);
-      if (!String(input instanceof Request ? input.url : input).includes('/portal/api/wallet')) return response;
-      const body = (await response.json()) as { accounts: PortalAccount[] };
-      body.accounts = body.accounts.slice(0, 2).map((a) => ({ ...a, spent_this_month: '0' }));
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-    };
+    const restore = slowWallet((accounts) => accounts.slice(0, 2).map((a) => ({ ...a, spent_this_month: '0' })), 1000);
     try {
       for (const width of [320, 390, 1280]) {
-        const host = document.createElement('div');
-        host.style.width = `${width}px`;
-        document.body.append(host);
-        try {
+        await inWidth(width, async (host) => {
           const { el } = await mountPortal({ container: host });
           const wallet = await section(el, 'credyt-portal-wallet');
           await find(wallet, '.stat.outline');
           const rects = () => [...wallet.querySelectorAll('.stat')].map((card) => JSON.stringify(card.getBoundingClientRect()));
-          const walletHeight = () => root(el).querySelector('credyt-portal-wallet')!.getBoundingClientRect().height;
-          const before = { cards: rects(), height: walletHeight() };
+          const before = { cards: rects(), height: walletHeight(el) };
           await find(wallet, '[part="balance"]', 8000);
           expect(wallet.querySelectorAll('.stat.outline')).to.have.length(0);
           expect(rects(), `cards at ${width}px`).to.deep.equal(before.cards);
-          expect(walletHeight(), `wallet at ${width}px`).to.equal(before.height);
-        } finally {
-          host.remove();
-        }
+          expect(walletHeight(el), `wallet at ${width}px`).to.equal(before.height);
+        });
       }
     } finally {
-      window.fetch = realFetch;
+      restore();
+    }
+  });
+
+  it('has the height of a wallet of one balance too on a first visit, on a 390 px phone and a wide page', async () => {
+    // The same skeleton (two balances: nothing remembered, no hint), a wallet of one dollar balance, 1 s late.
+    const restore = slowWallet((accounts) => accounts.slice(0, 1), 1000);
+    try {
+      for (const width of [390, 1280]) {
+        cleanup(); // a first visit at each width: the count the last one remembered is forgotten
+        await inWidth(width, async (host) => {
+          const { wallet, before, after } = await skeletonThenBalances(host, 3);
+          expect(wallet.querySelectorAll('.stat')).to.have.length(2);
+          expect(after, `wallet at ${width}px`).to.equal(before);
+        });
+      }
+    } finally {
+      restore();
+    }
+  });
+
+  it('sets two balances side by side on a 390 px phone, the month’s spend on a row of its own, a lone balance across', async () => {
+    for (const count of [2, 1]) {
+      const restore = slowWallet((accounts) => accounts.slice(0, count), 0);
+      try {
+        await inWidth(390, async (host) => {
+          const { el } = await mountPortal({ container: host });
+          const wallet = await section(el, 'credyt-portal-wallet');
+          await find(wallet, '[part="balance"]');
+          const list = wallet.querySelector('.stats')!.getBoundingClientRect();
+          const balances = [...wallet.querySelectorAll('[part="balance"]')].map((card) => card.getBoundingClientRect());
+          const spent = wallet.querySelector('[data-stat="spent-this-month"]')!.getBoundingClientRect();
+          expect(balances).to.have.length(count);
+          if (count === 2) {
+            expect(balances[0]!.top).to.equal(balances[1]!.top);
+            expect(balances[0]!.width).to.be.closeTo(balances[1]!.width, 1);
+            expect(balances[0]!.width).to.be.below(list.width / 2);
+          } else {
+            expect(balances[0]!.width).to.be.closeTo(list.width, 1);
+          }
+          expect(spent.top).to.be.at.least(balances[0]!.bottom);
+          expect(spent.width).to.be.closeTo(list.width, 1);
+        });
+      } finally {
+        restore();
+      }
     }
   });
 
   it('remembers how many cards the wallet had: the next visit’s skeleton has as many, and nothing moves', async () => {
-    // A new customer's wallet: one dollar balance and the month's spend, 1 s late.
-    const realFetch = window.fetch;
-    window.fetch = async (input, init) => {
-      const response = await realFetch(input, init);
-      if (!String(input instanceof Request ? input.url : input).includes('/portal/api/wallet')) return response;
-      const body = (await response.json()) as { accounts: PortalAccount[] };
-      body.accounts = body.accounts.slice(0, 1);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-    };
-    const host = document.createElement('div');
-    host.style.width = '390px';
-    document.body.append(host);
+    // A new customer's wallet: one dollar balance and the month's spend, 0.5 s late.
+    const restore = slowWallet((accounts) => accounts.slice(0, 1), 500);
     try {
-      const first = await mountPortal({ container: host });
-      await find(await section(first.el, 'credyt-portal-wallet'), '[part="balance"]', 8000);
-      expect(localStorage.getItem('credyt-portal:wallet-cards')).to.equal('2');
-      first.el.remove();
+      await inWidth(390, async (host) => {
+        const first = await mountPortal({ container: host });
+        await find(await section(first.el, 'credyt-portal-wallet'), '[part="balance"]', 8000);
+        expect(localStorage.getItem('credyt-portal:wallet-cards')).to.equal('2');
+        first.el.remove();
 
-      const { el } = await mountPortal({ container: host });
-      const wallet = await section(el, 'credyt-portal-wallet');
-      await find(wallet, '.stat.outline');
-      expect(wallet.querySelectorAll('.stat.outline')).to.have.length(2);
-      const height = () => root(el).querySelector('credyt-portal-wallet')!.getBoundingClientRect().height;
-      const before = height();
-      await find(wallet, '[part="balance"]', 8000);
-      expect(height()).to.equal(before);
+        const { before, after } = await skeletonThenBalances(host, 2);
+        expect(after).to.equal(before);
+      });
     } finally {
-      window.fetch = realFetch;
-      host.remove();
+      restore();
     }
   });
 

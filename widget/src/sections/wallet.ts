@@ -5,7 +5,11 @@ import { compareDecimal, isNegativeDecimal, isZeroDecimal, multiplyDecimal } fro
 import type { AssetDisplay } from '../i18n/index.ts';
 import { PortalSection } from './section.ts';
 
-/** How many figure cards the skeleton shows on a first visit: two balances and the month's spend, the common wallet. */
+/**
+ * How many figure cards the skeleton shows on a first visit: two balances and the month's spend. That is the
+ * height of a wallet of one balance or two on a phone (two balances to a row) and of any wallet that fits a row
+ * on a wider page.
+ */
 const SKELETON_CARDS = 3;
 /**
  * How many cards this browser last saw here (this page's origin): the next visit's skeleton has as many, so a
@@ -45,6 +49,12 @@ function rememberCards(n: number): void {
  * The amount line is inline, not flex, so it keeps the card's direction (right-aligned in Arabic) and the unit
  * wraps as a whole; the figure keeps its digits together and breaks only when wider than the card itself (a
  * balance of billions at 320 px), rather than leave it.
+ *
+ * Narrow (a phone, below 600 px): the month's spend has a row of its own below the balances, as tall as its three
+ * lines. From 348 px (two cards of 168 px) the balances go two to a row, and a card is as tall as a custom unit's
+ * lines at that width (the unit below the figure, the value, the month's spend on two lines): a wallet of one
+ * balance or two then has the same height, so the skeleton (two balances) fits both, and a phone sees them side
+ * by side. The last balance, when odd-numbered, has the row to itself, its lines centred in the card.
  */
 export class WalletSection extends PortalSection {
   static override styles = [
@@ -74,6 +84,27 @@ export class WalletSection extends PortalSection {
       }
       .stat.negative {
         border-color: var(--_danger);
+      }
+      @container portal (width < 600px) {
+        .stats {
+          grid-template-columns: minmax(0, 1fr);
+        }
+        .stat.spent {
+          grid-column: 1 / -1;
+          min-height: 0;
+        }
+      }
+      @container portal (348px <= width < 600px) {
+        .stats {
+          grid-template-columns: repeat(2, minmax(0, 1fr));
+        }
+        .stat {
+          min-height: calc(var(--_space) * 4.5 + 2px + 9.3em);
+        }
+        .stat:nth-child(odd):nth-last-child(2) {
+          grid-column: 1 / -1;
+          align-content: center;
+        }
       }
       .name {
         color: var(--_muted);
@@ -202,21 +233,31 @@ export class WalletSection extends PortalSection {
     return root instanceof ShadowRoot && root.host instanceof HTMLElement ? root.host : null;
   }
 
-  /** Cards of the final size, so the balances replace them without moving anything. */
+  /**
+   * Cards of the final size, so the balances replace them without moving anything: the balances' cards, then the
+   * month's spend (a card of its own shape: on a phone it has a row to itself).
+   */
   private renderCardSkeleton(): TemplateResult {
     // Widths by class, not inline styles: the hosted page's CSP allows no style attributes.
-    const card = html`<li class="stat outline">
+    const figure = html`<span class="amount"
+      ><span class="figure"><span class="bone figure-bone"></span></span
+    ></span>`;
+    const balance = html`<li class="stat outline">
       <span class="name"><span class="bone short"></span></span>
-      <span class="amount"
-        ><span class="figure"><span class="bone figure-bone"></span></span
-      ></span>
+      ${figure}
       <span class="detail"><span class="bone long"></span></span>
       <span class="detail"><span class="bone"></span></span>
     </li>`;
+    const spent = html`<li class="stat spent outline">
+      <span class="name"><span class="bone short"></span></span>
+      ${figure}
+      <span class="detail"><span class="bone long"></span></span>
+    </li>`;
+    const balances = Math.max(1, skeletonCards(this.portalHost()?.dataset.walletCards) - 1);
     return html`<div aria-busy="true">
       <span class="sr-only">${this.i18n.t('loading')}</span>
       <ul class="stats" aria-hidden="true">
-        ${Array.from({ length: skeletonCards(this.portalHost()?.dataset.walletCards) }, () => card)}
+        ${Array.from({ length: balances }, () => balance)} ${spent}
       </ul>
     </div>`;
   }

@@ -35,6 +35,7 @@ const HIGHLIGHT_MS = 2000;
  * <credyt-billing-portal api-base="https://billing.example.com" token="…"></credyt-billing-portal>
  * ```
  *
+ * @tag credyt-billing-portal
  * @summary A customer billing portal for prepaid wallets.
  *
  * @attr api-base - Origin of the Credyt BFF that answers `/portal/api` (defaults to the page's origin).

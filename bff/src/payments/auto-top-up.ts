@@ -2,11 +2,13 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { AutoTopUpSetting } from '@credyt/shared';
 import { AssetRegistry, fiatInfo } from '../assets/registry.ts';
-import type { Database, DatabaseHandle } from '../db/client.ts';
+import { resultRows, type Database, type DatabaseHandle } from '../db/client.ts';
 import { accounts, autoTopUpAttempts, autoTopUpSettings, platforms, topUps, type CardSummary } from '../db/schema/index.ts';
 import { ProblemError } from '../http/problem.ts';
 import { newId } from '../ids.ts';
-import { AUTO_TOP_UP_CHANNEL, resultRows } from '../ledger/append.ts';
+import { AUTO_TOP_UP_CHANNEL, subscribe } from '../bus.ts';
+import { createLedger } from '../ledger.ts';
+import type { Ledger } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import { stripeCustomerFor } from './customers.ts';
 import { callStripe, toMinorUnits } from './stripe.ts';
@@ -134,10 +136,11 @@ export class AutoTopUpWorker {
     private readonly stripe: Stripe,
     private readonly logger: Logger,
     private readonly options: WorkerOptions = { pollMs: 1000, staleMs: 120_000 },
+    private readonly ledger: Ledger = createLedger(),
   ) {}
 
   async start() {
-    this.unlisten = await this.database.listen(AUTO_TOP_UP_CHANNEL, () => this.kick());
+    this.unlisten = await subscribe(this.database, AUTO_TOP_UP_CHANNEL, () => this.kick());
     this.timer = setInterval(() => this.kick(), this.options.pollMs);
     this.timer.unref();
     this.kick();
@@ -245,7 +248,11 @@ export class AutoTopUpWorker {
       );
       if (intent.status === 'succeeded') {
         const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-        await settleTopUp(db, topUpId, { status: 'succeeded', paymentIntentId: intent.id, receiptUrl: charge?.receipt_url ?? null });
+        await settleTopUp(db, this.ledger, topUpId, {
+          status: 'succeeded',
+          paymentIntentId: intent.id,
+          receiptUrl: charge?.receipt_url ?? null,
+        });
         await this.finish(attemptId, 'succeeded');
       } else if (intent.status === 'processing') {
         await db.update(topUps).set({ paymentIntentId: intent.id }).where(eq(topUps.id, topUpId));
@@ -300,7 +307,7 @@ export class AutoTopUpWorker {
         })
         .where(and(eq(autoTopUpSettings.customerId, attempt.customerId), eq(autoTopUpSettings.assetCode, attempt.assetCode)));
     });
-    await settleTopUp(db, topUpId, { status: 'failed', paymentIntentId, failure: error });
+    await settleTopUp(db, this.ledger, topUpId, { status: 'failed', paymentIntentId, failure: error });
   }
 
   private async finish(attemptId: string, status: 'succeeded' | 'failed', error?: { code: string; message: string }) {

@@ -1,4 +1,4 @@
-import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { money, toDecimalString, type TopUpStatus } from '@credyt/shared';
 import { fiatInfo, rateTo, type AssetInfo } from '../assets/registry.ts';
@@ -6,14 +6,13 @@ import { type Database, type Executor, transact } from '../db/client.ts';
 import { autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
 import { conflict, invalid } from '../http/problem.ts';
 import { newId } from '../ids.ts';
-import { appendEntries } from '../ledger/append.ts';
+import { publish, TOP_UP_CHANNEL } from '../bus.ts';
+import type { Ledger } from '../wallet/ledger.ts';
 import type { PlatformRow } from '../platform/context.ts';
 import { withStripeCustomer } from './customers.ts';
 import { callStripe, toMinorUnits } from './stripe.ts';
 
 export type TopUpRow = typeof topUps.$inferSelect;
-/** Channel that tells portal streams a top-up changed status. */
-export const TOP_UP_CHANNEL = 'credyt_top_up';
 
 export interface Price {
   /** Units credited to the wallet, in the asset. */
@@ -171,7 +170,7 @@ export interface Settlement {
 }
 
 async function notifyTopUp(tx: Executor, row: TopUpRow) {
-  const payload = JSON.stringify({
+  await publish(tx, TOP_UP_CHANNEL, {
     c: row.customerId,
     id: row.id,
     status: row.status,
@@ -184,14 +183,13 @@ async function notifyTopUp(tx: Executor, row: TopUpRow) {
     // A notification holds at most 8000 bytes: Stripe's message is short, but bound it anyway.
     failure: row.failureCode ? { code: row.failureCode, message: (row.failureMessage ?? '').slice(0, 500) } : null,
   });
-  await tx.execute(sql`select pg_notify(${TOP_UP_CHANNEL}, ${payload})`);
 }
 
 /**
  * Moves a top-up to its outcome. Success credits the wallet in the same transaction that sets `credited_at`, guarded
  * by `credited_at is null`: concurrent or repeated deliveries of the same payment credit once, in any order.
  */
-export async function settleTopUp(db: Database, topUpId: string, outcome: Settlement): Promise<TopUpRow | null> {
+export async function settleTopUp(db: Database, ledger: Ledger, topUpId: string, outcome: Settlement): Promise<TopUpRow | null> {
   return transact(db, async (tx) => {
     if (outcome.status === 'succeeded') {
       const [row] = await tx
@@ -208,7 +206,7 @@ export async function settleTopUp(db: Database, topUpId: string, outcome: Settle
         .where(and(eq(topUps.id, topUpId), isNull(topUps.creditedAt)))
         .returning();
       if (!row) return null;
-      await appendEntries(tx, row.platformId, row.customerId, [
+      await ledger.append(tx, row.platformId, row.customerId, [
         {
           assetCode: row.assetCode,
           category: row.kind === 'auto' ? 'auto_top_up' : 'top_up',

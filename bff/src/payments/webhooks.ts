@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { saveCard } from './auto-top-up.ts';
 import { callStripe } from './stripe.ts';
 import { settleTopUp } from './top-ups.ts';
+import type { Ledger } from '../wallet/ledger.ts';
 
 /**
  * What the handler reads of every event, checked before it reads it: a signed body is trusted to be Stripe's, not
@@ -34,8 +35,8 @@ const TOLERANCE_SECONDS = 300;
  * `POST /webhooks/stripe`: verifies the `Stripe-Signature`, then moves top-ups along. Crediting is idempotent
  * (see settleTopUp), so Stripe's retries, duplicates and any order of delivery credit exactly once.
  */
-export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhookSecret: string; logger: Logger }) {
-  const { db, stripe, webhookSecret, logger } = deps;
+export function stripeWebhookRoutes(deps: { db: Database; ledger: Ledger; stripe: Stripe; webhookSecret: string; logger: Logger }) {
+  const { db, ledger, stripe, webhookSecret, logger } = deps;
 
   async function topUpOf(metadata: Stripe.Metadata | null | undefined) {
     const id = metadata?.top_up_id;
@@ -50,7 +51,11 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
     if (!topUp) return;
     const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
     const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-    await settleTopUp(db, topUp.id, { status: 'succeeded', paymentIntentId: intent?.id ?? null, receiptUrl: charge?.receipt_url ?? null });
+    await settleTopUp(db, ledger, topUp.id, {
+      status: 'succeeded',
+      paymentIntentId: intent?.id ?? null,
+      receiptUrl: charge?.receipt_url ?? null,
+    });
     const paymentMethod = typeof intent?.payment_method === 'string' ? intent.payment_method : intent?.payment_method?.id;
     if (session.metadata?.save_card === 'true' && paymentMethod) {
       await saveCard(db, stripe, topUp.customerId, topUp.platformId, topUp.assetCode, paymentMethod);
@@ -72,7 +77,7 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
         }
         if (session.payment_status === 'paid') return paid(session.id);
         const topUp = await topUpOf(session.metadata);
-        if (topUp) await settleTopUp(db, topUp.id, { status: 'pending' });
+        if (topUp) await settleTopUp(db, ledger, topUp.id, { status: 'pending' });
         return;
       }
       case 'checkout.session.async_payment_succeeded':
@@ -80,7 +85,7 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
       case 'checkout.session.async_payment_failed': {
         const topUp = await topUpOf(event.data.object.metadata);
         if (topUp)
-          await settleTopUp(db, topUp.id, {
+          await settleTopUp(db, ledger, topUp.id, {
             status: 'failed',
             failure: { code: 'payment_failed', message: 'The payment did not go through.' },
           });
@@ -88,7 +93,7 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
       }
       case 'checkout.session.expired': {
         const topUp = await topUpOf(event.data.object.metadata);
-        if (topUp) await settleTopUp(db, topUp.id, { status: 'expired' });
+        if (topUp) await settleTopUp(db, ledger, topUp.id, { status: 'expired' });
         return;
       }
       case 'payment_intent.succeeded': {
@@ -97,7 +102,11 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
         if (!topUp) return;
         const full = await callStripe(() => stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] }));
         const charge = typeof full.latest_charge === 'object' ? full.latest_charge : null;
-        await settleTopUp(db, topUp.id, { status: 'succeeded', paymentIntentId: intent.id, receiptUrl: charge?.receipt_url ?? null });
+        await settleTopUp(db, ledger, topUp.id, {
+          status: 'succeeded',
+          paymentIntentId: intent.id,
+          receiptUrl: charge?.receipt_url ?? null,
+        });
         return;
       }
       case 'payment_intent.payment_failed': {
@@ -106,7 +115,7 @@ export function stripeWebhookRoutes(deps: { db: Database; stripe: Stripe; webhoo
         // A Checkout top-up may fail once and then succeed with another card: only off-session payments fail here.
         if (!topUp || topUp.kind !== 'auto') return;
         const error = intent.last_payment_error;
-        await settleTopUp(db, topUp.id, {
+        await settleTopUp(db, ledger, topUp.id, {
           status: 'failed',
           paymentIntentId: intent.id,
           failure: { code: error?.decline_code ?? error?.code ?? 'payment_failed', message: error?.message ?? 'The payment failed.' },

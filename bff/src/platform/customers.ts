@@ -5,7 +5,7 @@ import { accounts, customers, prices, products, subscriptions } from '../db/sche
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { newId } from '../ids.ts';
-import { DEFAULT_ACCOUNT } from '../ledger/append.ts';
+import { DEFAULT_ACCOUNT } from '../wallet/ledger.ts';
 import type { PlatformEnv } from './context.ts';
 
 export const CustomerCreate = z.object({

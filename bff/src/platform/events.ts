@@ -7,7 +7,8 @@ import { events, prices, products, subscriptions } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
-import { appendEntries, resultRows, type EntryDraft } from '../ledger/append.ts';
+import { resultRows } from '../db/client.ts';
+import type { EntryDraft, Ledger } from '../wallet/ledger.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
 import type { FeeRecord, PriceRule } from '../pricing/types.ts';
 import { customerOf } from './customers.ts';
@@ -111,7 +112,7 @@ function checkRepeats(batch: EventInput[], hashes: string[]): FieldError[] {
   return errors;
 }
 
-export function eventRoutes(db: Database) {
+export function eventRoutes(db: Database, ledger: Ledger) {
   return createRouter<PlatformEnv>()
     .openapi(
       createRoute({
@@ -222,7 +223,7 @@ export function eventRoutes(db: Database) {
               });
             }
           });
-          await appendEntries(tx, platform.id, customer.id, drafts);
+          await ledger.append(tx, platform.id, customer.id, drafts);
 
           const firstSeen = new Set<string>();
           return body.events.map((e, i) => {

@@ -11,6 +11,7 @@ import { sessionRoutes } from './sessions.ts';
 import { topUpRoutes } from './top-ups.ts';
 import { walletRoutes } from './wallet.ts';
 import type Stripe from 'stripe';
+import type { Ledger } from '../wallet/ledger.ts';
 import type { RevokedNotice } from '../portal/session-cache.ts';
 
 export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
@@ -18,6 +19,7 @@ export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
 export function platformApi(deps: {
   db: Database;
+  ledger: Ledger;
   publicUrl: string;
   clock: Clock;
   stripe: Stripe;
@@ -30,8 +32,8 @@ export function platformApi(deps: {
     .route('/', assetRoutes(deps.db))
     .route('/', productRoutes(deps.db))
     .route('/', customerRoutes(deps.db))
-    .route('/', walletRoutes(deps.db))
-    .route('/', eventRoutes(deps.db))
+    .route('/', walletRoutes(deps.db, deps.ledger))
+    .route('/', eventRoutes(deps.db, deps.ledger))
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
     .route('/', configurationRoutes(deps.db))
     .route('/', topUpRoutes(deps.db, deps.stripe));

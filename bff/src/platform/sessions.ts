@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { SESSION_REVOKED_CHANNEL, type RevokedNotice } from '../portal/session-cache.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import { publish, SESSION_REVOKED_CHANNEL } from '../bus.ts';
+import type { RevokedNotice } from '../portal/session-cache.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { portalSessions } from '../db/schema/index.ts';
@@ -37,7 +38,7 @@ const SessionOut = z.object({
 /** Tells this process at once, and every other through NOTIFY, that sessions were revoked. */
 async function announceRevoked(db: Database, notice: RevokedNotice, onRevoked?: (notice: RevokedNotice) => void) {
   onRevoked?.(notice);
-  await db.execute(sql`select pg_notify(${SESSION_REVOKED_CHANNEL}, ${JSON.stringify(notice)})`);
+  await publish(db, SESSION_REVOKED_CHANNEL, notice);
 }
 
 export function sessionRoutes(db: Database, publicUrl: string, clock: Clock, onRevoked?: (notice: RevokedNotice) => void) {

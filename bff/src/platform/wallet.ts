@@ -7,7 +7,7 @@ import { accounts } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
-import { appendEntries, DEFAULT_ACCOUNT } from '../ledger/append.ts';
+import { DEFAULT_ACCOUNT, type Ledger } from '../wallet/ledger.ts';
 import { idempotent } from '../ledger/idempotency.ts';
 import { customerOf } from './customers.ts';
 import type { PlatformEnv } from './context.ts';
@@ -46,7 +46,7 @@ export const AdjustmentCreate = z.object({
 const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: z.string() });
 const accountId = (name: string, asset: string) => `${name}:${asset}`;
 
-export function walletRoutes(db: Database) {
+export function walletRoutes(db: Database, ledger: Ledger) {
   return createRouter<PlatformEnv>()
     .openapi(
       createRoute({
@@ -129,7 +129,7 @@ export function walletRoutes(db: Database) {
           requestHash: hashRequest({ customer: customer.id, ...body, occurred_at: occurredAt?.toISOString() }),
           status: 201,
           run: async (tx) => {
-            const [entry] = await appendEntries(tx, platform.id, customer.id, [
+            const [entry] = await ledger.append(tx, platform.id, customer.id, [
               {
                 accountName,
                 assetCode: asset.code,

@@ -1,9 +1,8 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
 import { entries } from '../db/schema/index.ts';
-import type { TopUpStatus } from '@credyt/shared';
-import { LEDGER_CHANNEL, type EntryRow } from '../ledger/append.ts';
-import { TOP_UP_CHANNEL } from '../payments/top-ups.ts';
+import { LEDGER_CHANNEL, subscribe, TOP_UP_CHANNEL, type ChannelPayload } from '../bus.ts';
+import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 
 /** One ledger write of one customer, as the `credyt_ledger` notification announces it. */
@@ -19,17 +18,7 @@ export interface LedgerBatch {
 
 export type BatchListener = (batch: LedgerBatch) => void;
 
-export interface TopUpNotice {
-  id: string;
-  status: TopUpStatus;
-  asset: string;
-  amount: string;
-  kind?: 'manual' | 'auto';
-  fiat_amount?: string;
-  currency?: string;
-  receipt_url?: string | null;
-  failure?: { code: string; message: string } | null;
-}
+export type TopUpNotice = Omit<ChannelPayload<typeof TOP_UP_CHANNEL>, 'c'>;
 
 /**
  * The one `LISTEN credyt_ledger` of this process, fanned out to the open streams by customer id. Every BFF
@@ -78,13 +67,7 @@ export class LedgerHub {
     };
   }
 
-  private dispatchTopUp(payload: string): void {
-    let notice: TopUpNotice & { c: string };
-    try {
-      notice = JSON.parse(payload) as typeof notice;
-    } catch {
-      return;
-    }
+  private dispatchTopUp(notice: ChannelPayload<typeof TOP_UP_CHANNEL>): void {
     for (const listener of this.topUpListeners.get(notice.c) ?? []) {
       const { c: _customer, ...update } = notice;
       listener(update);
@@ -95,8 +78,8 @@ export class LedgerHub {
   start(): Promise<unknown> {
     if (!this.listening) {
       this.listening = Promise.all([
-        this.database.listen(LEDGER_CHANNEL, (payload) => this.dispatch(payload)),
-        this.database.listen(TOP_UP_CHANNEL, (payload) => this.dispatchTopUp(payload)),
+        subscribe(this.database, LEDGER_CHANNEL, (notice) => this.dispatch(notice)),
+        subscribe(this.database, TOP_UP_CHANNEL, (notice) => this.dispatchTopUp(notice)),
       ]).then(([a, b]) => async () => {
         await a();
         await b();
@@ -109,14 +92,7 @@ export class LedgerHub {
     return this.listening;
   }
 
-  private dispatch(payload: string): void {
-    let notice: { p: string; c: string; s: number[] };
-    try {
-      notice = JSON.parse(payload) as typeof notice;
-      if (typeof notice.c !== 'string' || typeof notice.p !== 'string' || !Array.isArray(notice.s)) return;
-    } catch {
-      return;
-    }
+  private dispatch(notice: ChannelPayload<typeof LEDGER_CHANNEL>): void {
     const set = this.listeners.get(notice.c);
     if (!set || set.size === 0 || notice.s.length === 0) return;
     const memo = new Map<string, Promise<unknown>>();

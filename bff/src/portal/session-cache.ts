@@ -1,14 +1,9 @@
+import { SESSION_REVOKED_CHANNEL, subscribe, type ChannelPayload } from '../bus.ts';
 import type { DatabaseHandle } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { SessionLookup } from './context.ts';
 
-/** Announces revoked portal sessions to every BFF process: `{ "s": sessionId }` or `{ "c": customerId }`. */
-export const SESSION_REVOKED_CHANNEL = 'credyt_session_revoked';
-
-export interface RevokedNotice {
-  s?: string;
-  c?: string;
-}
+export type RevokedNotice = ChannelPayload<typeof SESSION_REVOKED_CHANNEL>;
 
 /**
  * Access-token lookups, kept for a few seconds so a portal read costs one query, not two. Never the data a
@@ -58,19 +53,16 @@ export class SessionCache {
 
   /** Evicts what other processes revoke. */
   listen(database: DatabaseHandle, logger: Logger): Promise<unknown> {
-    this.listening ??= database
-      .listen(SESSION_REVOKED_CHANNEL, (payload) => {
-        try {
-          this.evict(JSON.parse(payload) as RevokedNotice);
-        } catch {
-          this.entries.clear();
-        }
-      })
-      .catch((err: unknown) => {
-        this.listening = null;
-        this.ttlMs = 0; // without notifications, never trust a cached session
-        logger.error('session revocation listen failed', { error: String(err) });
-      });
+    this.listening ??= subscribe(
+      database,
+      SESSION_REVOKED_CHANNEL,
+      (notice) => this.evict(notice),
+      () => this.entries.clear(),
+    ).catch((err: unknown) => {
+      this.listening = null;
+      this.ttlMs = 0; // without notifications, never trust a cached session
+      logger.error('session revocation listen failed', { error: String(err) });
+    });
     return this.listening;
   }
 }

@@ -7,7 +7,7 @@ import type { Database } from '../db/client.ts';
 import { entries, portalSessions } from '../db/schema/index.ts';
 import { ProblemError } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
-import type { EntryRow } from '../ledger/append.ts';
+import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { PortalEnv, PortalSessionInfo } from './context.ts';
 import type { LedgerHub } from './hub.ts';

@@ -14,7 +14,8 @@ import {
 import type { Database } from '../db/client.ts';
 import { entries } from '../db/schema/index.ts';
 import { createRouter } from '../http/router.ts';
-import { resultRows, type EntryRow } from '../ledger/append.ts';
+import { resultRows } from '../db/client.ts';
+import type { EntryRow } from '../wallet/ledger.ts';
 import type { PortalEnv } from './context.ts';
 import { before, comparePositions, decodeCursor, encodeCursor, exactInstant, newestFirst, type Position } from './cursor.ts';
 import { addDays, daysBetween, endOfLocalDate, localDate, monthBounds, startOfLocalDate, TimeZoneParam } from './time.ts';

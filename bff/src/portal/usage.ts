@@ -19,7 +19,7 @@ import type { Database } from '../db/client.ts';
 import { entries, events, prices } from '../db/schema/index.ts';
 import { invalid } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
-import type { EntryRow } from '../ledger/append.ts';
+import type { EntryRow } from '../wallet/ledger.ts';
 import type { PriceValue, PricingEntry } from '../pricing/types.ts';
 import type { PortalEnv } from './context.ts';
 import {

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import { preparedRows, type Database } from '../db/client.ts';
 import { accounts, assets, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { createRouter } from '../http/router.ts';
-import { DEFAULT_ACCOUNT } from '../ledger/append.ts';
+import { DEFAULT_ACCOUNT } from '../wallet/ledger.ts';
 import { assetInfo, presentAsset } from './assets.ts';
 import type { PortalEnv, PortalSessionInfo } from './context.ts';
 import { TimeZoneParam } from './time.ts';

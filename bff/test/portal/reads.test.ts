@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money, PortalSpend, PortalWallet, sum, TransactionsPage, UsagePage, type Transaction, type UsageItem } from '@credyt/shared';
-import { appendEntries } from '../../src/ledger/append.ts';
+import { appendEntries } from '../../src/wallet/ledger.ts';
 import { CSV_BATCH } from '../../src/portal/transactions.ts';
 import {
   createPortalContext,

@@ -1,17 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { fitsLedger, LEDGER_INTEGER_DIGITS, money, toDecimalString, type Category } from '@credyt/shared';
+import { resultRows, type Executor } from '../db/client.ts';
+import { accounts, autoTopUpSettings, entries } from '../db/schema/index.ts';
 import { invalid, ProblemError } from '../http/problem.ts';
-import type { Executor } from '../db/client.ts';
-import { accounts, autoTopUpAttempts, autoTopUpSettings, entries, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { newId } from '../ids.ts';
 
 export const DEFAULT_ACCOUNT = 'default';
-/** Channel of the notification each ledger write sends on commit (consumed by the portal's live stream). */
-export const LEDGER_CHANNEL = 'credyt_ledger';
-/** Seqs per notification: 400 × up to 16 digits stays well under PostgreSQL's 8000-byte payload limit. */
-const NOTIFY_CHUNK = 400;
-/** Channel that wakes the auto top-up workers. */
-export const AUTO_TOP_UP_CHANNEL = 'credyt_auto_top_up';
 
 export interface EntryDraft {
   accountName?: string;
@@ -39,13 +33,34 @@ export type EntryRow = typeof entries.$inferSelect;
 
 const accountKey = (name: string, asset: string) => `${name}\u0000${asset}`;
 
+/** An account this write moved, with its auto top-up setting, read under the same lock. */
+export interface AccountMove {
+  name: string;
+  assetCode: string;
+  before: ReturnType<typeof money>;
+  after: ReturnType<typeof money>;
+  autoTopUp: { enabled: boolean; paused: boolean; threshold: string; paymentMethodId: string | null } | null;
+}
+
+/** What one `appendEntries` wrote: what its subscribers are told, in the same transaction. */
+export interface Appended {
+  platformId: string;
+  customerId: string;
+  entries: EntryRow[];
+  accounts: AccountMove[];
+}
+
+/** Runs after every append, in its transaction: a failure rolls the write back. */
+export type LedgerSubscriber = (tx: Executor, appended: Appended) => Promise<void>;
+
 /**
  * Appends entries to a customer's wallet inside the caller's transaction: locks the accounts touched (in a fixed
- * order, so concurrent writers cannot deadlock), chains `balance_after`, moves the balances by exactly the sum
- * appended, and rolls usage into the hourly spend buckets. The balance therefore always equals the sum of entries.
+ * order, so concurrent writers cannot deadlock), chains `balance_after` and moves the balances by exactly the sum
+ * appended. The balance therefore always equals the sum of entries. Nothing else: see `Ledger` for what follows.
  */
-export async function appendEntries(tx: Executor, platformId: string, customerId: string, drafts: EntryDraft[]): Promise<EntryRow[]> {
-  if (drafts.length === 0) return [];
+export async function appendEntries(tx: Executor, platformId: string, customerId: string, drafts: EntryDraft[]): Promise<Appended> {
+  const appended: Appended = { platformId, customerId, entries: [], accounts: [] };
+  if (drafts.length === 0) return appended;
   const wanted = new Map<string, { name: string; asset: string }>();
   for (const d of drafts) {
     const name = d.accountName ?? DEFAULT_ACCOUNT;
@@ -54,7 +69,8 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
   const keys = [...wanted.values()].sort((a, b) => (a.asset === b.asset ? a.name.localeCompare(b.name) : a.asset < b.asset ? -1 : 1));
   const assetCodes = [...new Set(keys.map((k) => k.asset))];
 
-  // The auto top-up setting rides along with the lock: deciding whether this write crosses a threshold costs nothing.
+  // The auto top-up setting rides along with the lock: its outbox then decides whether this write crosses a
+  // threshold without another statement.
   const lock = () =>
     tx
       .select({
@@ -158,48 +174,29 @@ export async function appendEntries(tx: Executor, platformId: string, customerId
       .where(and(eq(accounts.customerId, customerId), eq(accounts.name, k.name), eq(accounts.assetCode, k.asset)));
   }
 
-  await rollUpSpend(tx, customerId, rows);
-  await enqueueAutoTopUps(
-    tx,
-    platformId,
-    customerId,
-    locked.flatMap((r) => {
-      const key = accountKey(r.name, r.assetCode);
-      const after = balances.get(key);
-      const before = opening.get(key);
-      const s = r.autoTopUp;
-      const crossed =
-        r.name === DEFAULT_ACCOUNT &&
-        s?.enabled &&
-        !s.paused &&
-        s.paymentMethodId &&
-        after &&
-        before &&
-        after.lessThan(before) &&
-        after.lessThan(s.threshold);
-      return crossed ? [r.assetCode] : [];
-    }),
-  );
-  // PostgreSQL caps a notification at 8000 bytes: announce the seqs in chunks that always fit.
-  for (let i = 0; i < inserted.length; i += NOTIFY_CHUNK) {
-    const payload = JSON.stringify({ p: platformId, c: customerId, s: inserted.slice(i, i + NOTIFY_CHUNK).map((r) => r.seq) });
-    await tx.execute(sql`select pg_notify(${LEDGER_CHANNEL}, ${payload})`);
-  }
-  return inserted;
+  appended.entries = inserted;
+  appended.accounts = locked.flatMap((r) => {
+    const key = accountKey(r.name, r.assetCode);
+    const before = opening.get(key);
+    const after = balances.get(key);
+    return before && after ? [{ name: r.name, assetCode: r.assetCode, before, after, autoTopUp: r.autoTopUp }] : [];
+  });
+  return appended;
 }
 
 /**
- * Queues one auto top-up attempt per account whose balance this write took below its threshold. The partial unique
- * index on open attempts makes a second one, while the first is pending, a no-op.
+ * The ledger as the features write to it: `append` appends, then tells each subscriber (spend rollups, the auto
+ * top-up outbox, the live streams' notification), in order and in the same transaction. Built once per app.
  */
-async function enqueueAutoTopUps(tx: Executor, platformId: string, customerId: string, assetCodes: string[]) {
-  if (assetCodes.length === 0) return;
-  const queued = await tx
-    .insert(autoTopUpAttempts)
-    .values(assetCodes.map((assetCode) => ({ id: newId('att'), platformId, customerId, assetCode, status: 'queued' as const })))
-    .onConflictDoNothing()
-    .returning({ id: autoTopUpAttempts.id });
-  if (queued.length > 0) await tx.execute(sql`select pg_notify(${AUTO_TOP_UP_CHANNEL}, '')`);
+export class Ledger {
+  constructor(private readonly subscribers: readonly LedgerSubscriber[]) {}
+
+  async append(tx: Executor, platformId: string, customerId: string, drafts: EntryDraft[]): Promise<EntryRow[]> {
+    if (drafts.length === 0) return [];
+    const appended = await appendEntries(tx, platformId, customerId, drafts);
+    for (const subscriber of this.subscribers) await subscriber(tx, appended);
+    return appended.entries;
+  }
 }
 
 /** The row as `json_to_recordset` reads it: snake_case keys, timestamps as ISO text. */
@@ -228,70 +225,4 @@ function toRecord(r: Omit<EntryRow, 'seq' | 'createdAt'>) {
     receipt_url: r.receiptUrl,
     metadata: r.metadata,
   };
-}
-
-/** postgres.js returns the rows as an array; PGlite wraps them in `{ rows }`. */
-export function resultRows<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
-/** Usage debits, summed per asset and hour of occurrence, added to the rollup in one statement. */
-async function rollUpSpend(
-  tx: Executor,
-  customerId: string,
-  rows: { category: Category; assetCode: string; occurredAt: Date; amount: string; fiatAmount: string | null }[],
-) {
-  const buckets = new Map<string, { assetCode: string; hour: Date; amount: ReturnType<typeof money>; fiat: ReturnType<typeof money> }>();
-  for (const r of rows) {
-    if (r.category !== 'usage') continue;
-    const hour = new Date(Math.floor(r.occurredAt.getTime() / 3_600_000) * 3_600_000);
-    const key = `${r.assetCode}@${hour.getTime()}`;
-    const bucket = buckets.get(key) ?? { assetCode: r.assetCode, hour, amount: money(0), fiat: money(0) };
-    bucket.amount = bucket.amount.minus(r.amount);
-    bucket.fiat = bucket.fiat.minus(r.fiatAmount ?? '0');
-    buckets.set(key, bucket);
-  }
-  if (buckets.size === 0) return;
-  const days = new Map<string, { assetCode: string; day: string; amount: ReturnType<typeof money>; fiat: ReturnType<typeof money> }>();
-  for (const b of buckets.values()) {
-    const day = b.hour.toISOString().slice(0, 10);
-    const key = `${b.assetCode}@${day}`;
-    const total = days.get(key) ?? { assetCode: b.assetCode, day, amount: money(0), fiat: money(0) };
-    total.amount = total.amount.plus(b.amount);
-    total.fiat = total.fiat.plus(b.fiat);
-    days.set(key, total);
-  }
-  await tx
-    .insert(spendDaily)
-    .values(
-      [...days.values()].map((d) => ({
-        customerId,
-        assetCode: d.assetCode,
-        day: d.day,
-        amount: toDecimalString(d.amount),
-        fiatAmount: toDecimalString(d.fiat),
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [spendDaily.customerId, spendDaily.assetCode, spendDaily.day],
-      set: { amount: sql`${spendDaily.amount} + excluded.amount`, fiatAmount: sql`${spendDaily.fiatAmount} + excluded.fiat_amount` },
-    });
-  await tx
-    .insert(spendRollup)
-    .values(
-      [...buckets.values()].map((b) => ({
-        customerId,
-        assetCode: b.assetCode,
-        hour: b.hour,
-        amount: toDecimalString(b.amount),
-        fiatAmount: toDecimalString(b.fiat),
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [spendRollup.customerId, spendRollup.assetCode, spendRollup.hour],
-      set: {
-        amount: sql`${spendRollup.amount} + excluded.amount`,
-        fiatAmount: sql`${spendRollup.fiatAmount} + excluded.fiat_amount`,
-      },
-    });
 }

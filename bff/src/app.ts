@@ -15,14 +15,14 @@ import { provideRateLimiter, RateLimiter } from './http/rate-limit.ts';
 import { createLedger } from './ledger.ts';
 import type { Logger } from './log.ts';
 import type { Ledger } from './wallet/ledger.ts';
-import { platformApi } from './platform/index.ts';
-import { createStripeClient } from './payments/stripe.ts';
-import { stripeWebhookRoutes } from './payments/webhooks.ts';
+import { platformApi } from './platform-api.ts';
+import { createStripeClient } from './stripe/client.ts';
+import { stripeWebhookRoutes } from './stripe/webhooks.routes.ts';
 import type Stripe from 'stripe';
-import { portalRoutes, type PortalOptions } from './portal/index.ts';
-import { hostedPortalRoutes } from './portal/hosted.ts';
-import type { PortalEnv } from './portal/context.ts';
-import { SessionCache } from './portal/session-cache.ts';
+import { portalRoutes, type PortalOptions } from './portal-api.ts';
+import { hostedPortalRoutes } from './sessions/hosted.routes.ts';
+import type { PortalEnv } from './sessions/context.ts';
+import { SessionCache } from './sessions/session-cache.ts';
 
 /** Seconds to wait before retrying a 503 or 429 that does not say otherwise. */
 const DEFAULT_RETRY_AFTER = 5;

@@ -9,7 +9,7 @@ import { notFound } from '../http/problem.ts';
 import { LINK_CREATION_LIMIT, type RateLimiter } from '../http/rate-limit.ts';
 import { createRouter, json } from '../http/router.ts';
 import { newId, newSecret, sha256 } from '../ids.ts';
-import { customerOf } from '../customers/customers.routes.ts';
+import { customerOf } from '../customers/service.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 
 /** A portal link signs in once, within this long of its creation. */

@@ -10,7 +10,7 @@ import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { checkLimits, createCheckoutTopUp, presentTopUp, unitsForFiat } from './service.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
-import { customerOf } from '../customers/customers.routes.ts';
+import { customerOf } from '../customers/service.ts';
 
 const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 

@@ -9,7 +9,7 @@ import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { DEFAULT_ACCOUNT, type Ledger } from './ledger.ts';
 import { idempotent } from './idempotency.ts';
-import { customerOf } from '../customers/customers.routes.ts';
+import { customerOf } from '../customers/service.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 
 const REASON_CATEGORY: Record<string, Category> = {

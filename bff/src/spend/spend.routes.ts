@@ -1,17 +1,14 @@
-import { and, eq, gte, inArray, lt, lte, sql, type Column, type SQL } from 'drizzle-orm';
 import { money, SpendQuery, toDecimalString, type PortalSpend, type SpendInterval } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, spendDaily, spendRollup } from '../db/schema/index.ts';
+import { spendSums } from './service.ts';
 import { invalid } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import type { PortalEnv } from '../sessions/context.ts';
-import { addDays, addMonths, endOfLocalDate, localDate, mondayOf, startOfLocalDate, TimeZoneParam } from '../time.ts';
+import { addDays, addMonths, localDate, mondayOf, TimeZoneParam } from '../time.ts';
 import { validQuery } from '../http/validate.ts';
 
 const Query = SpendQuery.extend({ tz: TimeZoneParam });
-
-const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'Etc/UCT', 'UCT', 'Universal', 'Zulu']);
 
 /** At most this many points per series: a chart, not an export. Ten years of months, two of days, 41 days of hours. */
 export const MAX_POINTS = 1000;
@@ -99,17 +96,7 @@ export function spendRoutes(db: Database, clock: Clock) {
     if (labels.length > MAX_POINTS)
       throw invalid([{ path: 'interval', message: `the range has more than ${MAX_POINTS} periods; choose a longer interval` }]);
 
-    const ownedAssets = db.select({ code: accounts.assetCode }).from(accounts).where(eq(accounts.customerId, customerId));
-    const assetFilter = (column: Column) => (asset ? eq(column, asset) : inArray(column, ownedAssets));
-    const [sums, owned] = await Promise.all([
-      interval === 'hour'
-        ? hourlySums(db, customerId, assetFilter, hours)
-        : periodSums(db, customerId, assetFilter, { from, to, tz, interval }),
-      db
-        .selectDistinct({ asset: accounts.assetCode })
-        .from(accounts)
-        .where(and(eq(accounts.customerId, customerId), asset ? eq(accounts.assetCode, asset) : undefined)),
-    ]);
+    const [sums, owned] = await spendSums(db, customerId, { asset, hours, from, to, tz, interval });
 
     // A series per asset the customer holds (usage always lands on an account, so every sum has one).
     const byAsset = new Map<string, Map<string, { amount: string; fiat: string }>>();
@@ -134,80 +121,4 @@ export function spendRoutes(db: Database, clock: Clock) {
     };
     return c.json(body);
   });
-}
-
-interface PeriodSum {
-  asset: string;
-  period: string;
-  amount: string;
-  fiat: string;
-}
-
-/** The rollup's own rows, one per asset and UTC hour, under the labels of `hourPeriods`: nothing to add up here. */
-async function hourlySums(
-  db: Database,
-  customerId: string,
-  assetFilter: (column: Column) => SQL,
-  hours: Array<{ start: number; period: string }>,
-): Promise<PeriodSum[]> {
-  if (hours.length === 0) return [];
-  const label = new Map(hours.map((h) => [h.start, h.period]));
-  const rows = await db
-    .select({ asset: spendRollup.assetCode, hour: spendRollup.hour, amount: spendRollup.amount, fiat: spendRollup.fiatAmount })
-    .from(spendRollup)
-    .where(
-      and(
-        eq(spendRollup.customerId, customerId),
-        assetFilter(spendRollup.assetCode),
-        gte(spendRollup.hour, new Date(hours[0]!.start)),
-        lt(spendRollup.hour, new Date(hours.at(-1)!.start + HOUR_MS)),
-      ),
-    );
-  return rows.map((r) => ({ asset: r.asset, period: label.get(r.hour.getTime())!, amount: r.amount, fiat: r.fiat }));
-}
-
-/**
- * Days, weeks or months: in UTC a bucket is made of whole days, read from the daily rollup (a row a day); in any
- * other zone the hourly rollup is summed into the caller's local periods. Grouped by position, as the expressions
- * carry parameters PostgreSQL cannot match between SELECT and GROUP BY.
- */
-async function periodSums(
-  db: Database,
-  customerId: string,
-  assetFilter: (column: Column) => SQL,
-  range: { from: string; to: string; tz: string; interval: Exclude<SpendInterval, 'hour'> },
-): Promise<PeriodSum[]> {
-  const { from, to, tz, interval } = range;
-  const rows = UTC_ZONES.has(tz)
-    ? await db
-        .select({
-          asset: spendDaily.assetCode,
-          period: sql<string>`(date_trunc(${interval}::text, ${spendDaily.day}::timestamp))::date::text`,
-          amount: sql<string>`sum(${spendDaily.amount})`,
-          fiat: sql<string>`sum(${spendDaily.fiatAmount})`,
-        })
-        .from(spendDaily)
-        .where(
-          and(eq(spendDaily.customerId, customerId), assetFilter(spendDaily.assetCode), gte(spendDaily.day, from), lte(spendDaily.day, to)),
-        )
-        .groupBy(sql`1`, sql`2`)
-    : await db
-        .select({
-          asset: spendRollup.assetCode,
-          // A date cast is far cheaper than to_char per row; months are cut to YYYY-MM below.
-          period: sql<string>`(date_trunc(${interval}::text, ${spendRollup.hour} at time zone ${tz}::text))::date::text`,
-          amount: sql<string>`sum(${spendRollup.amount})`,
-          fiat: sql<string>`sum(${spendRollup.fiatAmount})`,
-        })
-        .from(spendRollup)
-        .where(
-          and(
-            eq(spendRollup.customerId, customerId),
-            assetFilter(spendRollup.assetCode),
-            gte(spendRollup.hour, startOfLocalDate(from, tz)),
-            lt(spendRollup.hour, endOfLocalDate(to, tz)),
-          ),
-        )
-        .groupBy(sql`1`, sql`2`);
-  return interval === 'month' ? rows.map((r) => ({ ...r, period: r.period.slice(0, 7) })) : rows;
 }

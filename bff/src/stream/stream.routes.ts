@@ -11,7 +11,7 @@ import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { PortalEnv, PortalSessionInfo } from '../sessions/context.ts';
 import type { LedgerHub } from './hub.ts';
-import { presentTransaction } from '../transactions/transactions.routes.ts';
+import { presentTransaction } from '../transactions/presenters.ts';
 import { presentUsage } from '../usage/usage.routes.ts';
 import { TimeZoneParam } from '../time.ts';
 import { accountId, loadWallet } from '../wallet/portal.routes.ts';

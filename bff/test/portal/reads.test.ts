@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money, PortalSpend, PortalWallet, sum, TransactionsPage, UsagePage, type Transaction, type UsageItem } from '@credyt/shared';
 import { appendEntries } from '../../src/wallet/ledger.ts';
-import { CSV_BATCH } from '../../src/transactions/transactions.routes.ts';
+import { CSV_BATCH } from '../../src/transactions/service.ts';
 import {
   createPortalContext,
   fundedCustomer,

@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import type { PortalEnv, PortalSessionInfo } from '../sessions/context.ts';
 import type { LedgerHub } from './hub.ts';
 import { presentTransaction } from '../transactions/presenters.ts';
-import { presentUsage } from '../usage/usage.routes.ts';
+import { presentUsage } from '../usage/presenters.ts';
 import { TimeZoneParam } from '../time.ts';
 import { accountId, loadWallet } from '../wallet/portal.routes.ts';
 import { validQuery } from '../http/validate.ts';

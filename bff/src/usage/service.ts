@@ -1,17 +1,19 @@
-// Usage: the events platforms send, what they cost (pricing/fees.ts) and their debits to the wallet's ledger.
-// Owns the `events` table; the debits go through the ledger, which tells spend, auto top-up and the streams.
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { money, toDecimalString, type FieldError } from '@credyt/shared';
+// Usage: the events platforms send, what they cost (pricing/fees.ts), their debits to the wallet's ledger, and the
+// portal's list of them by event. Owns `events`; debits go through the ledger, which tells spend, auto top-up, streams.
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { money, toDecimalString, type FieldError, type ListTotal, UsageQuery } from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
 import { customerOf } from '../customers/service.ts';
 import { type Database, resultRows, transact } from '../db/client.ts';
-import { events, prices, products, subscriptions } from '../db/schema/index.ts';
+import { entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
+import { before, beforeEvent, exactInstant, newestFirst, type EventPosition, type Position } from '../http/cursor.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { hashRequest } from '../ids.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
-import type { FeeRecord, PriceRule } from '../pricing/types.ts';
+import type { FeeRecord, PriceRule, PricingEntry } from '../pricing/types.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
-import type { EntryDraft, Ledger } from '../wallet/ledger.ts';
+import { endOfLocalDate, startOfLocalDate } from '../time.ts';
+import type { EntryDraft, EntryRow, Ledger } from '../wallet/ledger.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -252,4 +254,119 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   } catch {
     throw invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
   }
+}
+
+/** The portal's usage filters. */
+export type Filters = Pick<ReturnType<typeof UsageQuery.parse>, 'from' | 'to' | 'product' | 'asset'> & { tz: string };
+
+/** Fees read to count events for the pager before it says "N+": a count costs the same at any history. */
+export const USAGE_COUNT_SCAN = 10_000;
+
+/** The price behind a fee, as the event that incurred it recorded it, with the quantity it billed. */
+export interface FeePrice {
+  name: string;
+  usage_type: 'unit' | 'volume';
+  volume_field: string | null;
+  pricing: PricingEntry[];
+  description: string | null;
+  /** `data[volume_field]` of the event, as exact text. */
+  quantity: string | null;
+}
+
+export interface FeeRow {
+  entry: EntryRow;
+  at: string;
+  key: string;
+  price: FeePrice | null;
+}
+
+/** An event's ledger entries share its id; usage written without an event stands alone under the entry's id. */
+const eventKey = sql<string>`coalesce(${entries.eventId}, ${entries.id})`;
+
+/**
+ * The price a fee was charged under: the event's stored fees name it (`price_id`), matched to the entry by price
+ * name and asset. Prices are never edited, so this is the price as it was. One primary-key lookup per fee.
+ */
+const feePrice = sql<FeePrice | null>`(
+  select json_build_object('name', p.name, 'usage_type', p.usage_type, 'volume_field', p.volume_field, 'pricing', p.pricing,
+    'description', p.description, 'quantity', ${events.data} ->> p.volume_field)
+  from jsonb_array_elements(${events.fees}) as f(fee) join ${prices} p on p.id = f.fee ->> 'price_id'
+  where f.fee ->> 'price_name' = ${entries.priceName} and f.fee ->> 'asset' = ${entries.assetCode}
+  limit 1)`;
+
+function conditions(customerId: string, filters: Filters): (SQL | undefined)[] {
+  // The category is a literal, not a parameter, so even a generic plan can use the partial usage index.
+  const where: (SQL | undefined)[] = [eq(entries.customerId, customerId), sql`${entries.category} = 'usage'`];
+  if (filters.from) where.push(gte(entries.occurredAt, startOfLocalDate(filters.from, filters.tz)));
+  if (filters.to) where.push(lt(entries.occurredAt, endOfLocalDate(filters.to, filters.tz)));
+  if (filters.product) where.push(eq(entries.productCode, filters.product));
+  if (filters.asset) where.push(eq(entries.assetCode, filters.asset));
+  return where;
+}
+
+/** Fee rows newest first along the usage index, with their event's data and price joined by primary key. */
+function feeRows(db: Database, customerId: string, filters: Filters, after: EventPosition | null, from: Position | null, limit: number) {
+  const where = conditions(customerId, filters);
+  if (after) where.push(beforeEvent(entries.occurredAt, eventKey, after));
+  if (from) where.push(before(entries.occurredAt, entries.seq, from));
+  return db
+    .select({ entry: entries, at: exactInstant(entries.occurredAt), key: eventKey, price: feePrice })
+    .from(entries)
+    .leftJoin(events, and(eq(events.platformId, entries.platformId), eq(events.id, entries.eventId)))
+    .where(and(...where))
+    .orderBy(...newestFirst(entries.occurredAt, entries.seq))
+    .limit(limit);
+}
+
+/**
+ * The first `limit` events after `after`, each with all its fees, and whether more follow. Fee rows are read in
+ * index order in growing batches; an event is whole once the scan has passed its instant (its fees share it).
+ */
+export async function eventPage(db: Database, customerId: string, filters: Filters, after: EventPosition | null, limit: number) {
+  const rows: FeeRow[] = [];
+  let batch = (limit + 1) * 3;
+  let exhausted = false;
+  for (let round = 0; round < 8; round += 1) {
+    const last = rows[rows.length - 1];
+    const read = await feeRows(db, customerId, filters, after, last ? { at: last.at, seq: last.entry.seq } : null, batch);
+    rows.push(...read);
+    exhausted = read.length < batch;
+    if (exhausted || wholeEvents(rows, false).length > limit) break;
+    batch *= 2;
+  }
+  const whole = wholeEvents(rows, exhausted);
+  return { events: whole.slice(0, limit), more: whole.length > limit || !exhausted };
+}
+
+/** Fee rows grouped into events, ordered (at desc, key desc); without `all`, only those whose instant the scan has left. */
+function wholeEvents(rows: FeeRow[], all: boolean): FeeRow[][] {
+  const lastAt = rows[rows.length - 1]?.at;
+  const byKey = new Map<string, FeeRow[]>();
+  for (const row of rows) {
+    if (!all && row.at === lastAt) continue;
+    const group = byKey.get(`${row.at}\u0000${row.key}`);
+    if (group) group.push(row);
+    else byKey.set(`${row.at}\u0000${row.key}`, [row]);
+  }
+  return [...byKey.values()]
+    .map((fees) => fees.sort((a, b) => a.entry.seq - b.entry.seq))
+    .sort((a, b) => {
+      const [x, y] = [a[0]!, b[0]!];
+      return x.at === y.at ? (x.key < y.key ? 1 : x.key > y.key ? -1 : 0) : x.at < y.at ? 1 : -1;
+    });
+}
+
+/** The events matching the filters, counted among the newest USAGE_COUNT_SCAN fees. */
+export async function countEvents(db: Database, customerId: string, filters: Filters): Promise<ListTotal> {
+  const newest = db
+    .select({ key: eventKey.as('key') })
+    .from(entries)
+    .where(and(...conditions(customerId, filters)))
+    .orderBy(...newestFirst(entries.occurredAt, entries.seq))
+    .limit(USAGE_COUNT_SCAN + 1)
+    .as('newest');
+  const [row] = await db.select({ fees: sql<number>`count(*)::int`, events: sql<number>`count(distinct ${newest.key})::int` }).from(newest);
+  const more = Number(row?.fees ?? 0) > USAGE_COUNT_SCAN;
+  // Past the scan the last event read may be one more than the scan holds: the count stays a lower bound.
+  return { count: Math.min(Number(row?.events ?? 0), USAGE_COUNT_SCAN), more };
 }

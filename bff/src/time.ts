@@ -47,9 +47,6 @@ export const monthBounds = (month: string, tz: string): [SQL, SQL] => [
   sql`((${`${month}-01`}::date + interval '1 month')::timestamp at time zone ${tz}::text)`,
 ];
 
-/** `YYYY-MM` of an instant in `tz`. */
-export const localMonth = (instant: Date, tz: string): string => localDate(instant, tz).slice(0, 7);
-
 /** Whole days from one `YYYY-MM-DD` to another (dates only, so no time zone can shift them). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

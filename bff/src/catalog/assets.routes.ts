@@ -139,9 +139,3 @@ export function assetRoutes(db: Database) {
       },
     );
 }
-
-export async function assetOrFail(db: Database, platformId: string, code: string, path: string): Promise<AssetInfo> {
-  const asset = await AssetRegistry.one(db, platformId, code);
-  if (!asset) throw invalid([{ path, message: `unknown asset ${code}` }]);
-  return asset;
-}

@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import type { SessionCache } from './session-cache.ts';
 import type { customers, platforms, portalSessions } from '../db/schema/index.ts';
 
@@ -31,5 +30,3 @@ export interface PortalEnv {
     sessionCache: SessionCache | undefined;
   };
 }
-
-export type PortalContext = Context<PortalEnv>;

@@ -1,3 +1,5 @@
+// Auto top-up: the per-asset setting and saved card, and the worker that charges the queued attempts (the outbox
+// filled by auto-top-up/outbox.ts on ledger writes). Owns `auto_top_up_settings` and `auto_top_up_attempts`.
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { AutoTopUpSetting } from '@credyt/shared';

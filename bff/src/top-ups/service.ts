@@ -1,3 +1,5 @@
+// Top-ups: a wallet credit bought through Stripe Checkout (or charged by auto top-up), priced in the platform's
+// currency and credited once when Stripe confirms it. Owns `top_ups`; announces every status change on the bus.
 import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { money, toDecimalString, type TopUpStatus } from '@credyt/shared';

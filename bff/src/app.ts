@@ -12,15 +12,17 @@ import { DATABASE_RETRY_AFTER, describeError, isDatabaseUnavailable, problemFrom
 import { onError, problemResponse } from './http/problem.ts';
 import { secureHeaders } from './http/secure-headers.ts';
 import { provideRateLimiter, RateLimiter } from './http/rate-limit.ts';
+import { createLedger } from './ledger.ts';
 import type { Logger } from './log.ts';
-import { platformApi } from './platform/index.ts';
-import { createStripeClient } from './payments/stripe.ts';
-import { stripeWebhookRoutes } from './payments/webhooks.ts';
+import type { Ledger } from './wallet/ledger.ts';
+import { platformApi } from './platform-api.ts';
+import { createStripeClient } from './stripe/client.ts';
+import { stripeWebhookRoutes } from './stripe/webhooks.routes.ts';
 import type Stripe from 'stripe';
-import { portalRoutes, type PortalOptions } from './portal/index.ts';
-import { hostedPortalRoutes } from './portal/hosted.ts';
-import type { PortalEnv } from './portal/context.ts';
-import { SessionCache } from './portal/session-cache.ts';
+import { portalRoutes, type PortalOptions } from './portal-api.ts';
+import { hostedPortalRoutes } from './sessions/hosted.routes.ts';
+import type { PortalEnv } from './sessions/context.ts';
+import { SessionCache } from './sessions/session-cache.ts';
 
 /** Seconds to wait before retrying a 503 or 429 that does not say otherwise. */
 const DEFAULT_RETRY_AFTER = 5;
@@ -34,6 +36,8 @@ export interface AppDeps {
   portal?: Partial<PortalOptions>;
   /** The Stripe client; built from `config.stripe` when not given. */
   stripe?: Stripe;
+  /** The ledger and its subscribers; `createLedger()` when not given. */
+  ledger?: Ledger;
 }
 
 const widgetDist = fileURLToPath(new URL('../../widget/dist', import.meta.url));
@@ -44,6 +48,7 @@ export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const db = database.db;
   const stripe = deps.stripe ?? createStripeClient(config.stripe);
+  const ledger = deps.ledger ?? createLedger();
   const app = new OpenAPIHono<PortalEnv>();
 
   const answerError = onError((err, c) =>
@@ -88,10 +93,10 @@ export function createApp(deps: AppDeps) {
     app.use('/widget/*', serveStatic({ root: widgetDist, rewriteRequestPath: (p) => p.replace(/^\/widget/, '') }));
   }
 
-  app.route('/', stripeWebhookRoutes({ db, stripe, webhookSecret: config.stripe.webhookSecret, logger }));
+  app.route('/', stripeWebhookRoutes({ db, ledger, stripe, webhookSecret: config.stripe.webhookSecret, logger }));
   app.route(
     '/',
-    platformApi({ db, publicUrl: config.publicUrl, clock, stripe, onSessionsRevoked: (notice) => sessionCache.evict(notice) }),
+    platformApi({ db, ledger, publicUrl: config.publicUrl, clock, stripe, onSessionsRevoked: (notice) => sessionCache.evict(notice) }),
   );
   app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal }));
   app.route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));

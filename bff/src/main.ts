@@ -3,9 +3,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { listen, portOf } from './http/server.ts';
 import { createLogger } from './log.ts';
-import { AutoTopUpWorker } from './payments/auto-top-up.ts';
-import { createStripeClient } from './payments/stripe.ts';
-import { ensurePlatformWithKey } from './platform/platforms.ts';
+import { AutoTopUpWorker } from './auto-top-up/service.ts';
+import { createStripeClient } from './stripe/client.ts';
+import { ensurePlatformWithKey } from './tenancy/platforms.ts';
 
 /** `pnpm serve`: the BFF alone, configured by the environment, as a deployment runs it. */
 async function main() {

@@ -4,8 +4,8 @@ import type { Clock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { createLogger, type Logger } from '../src/log.ts';
-import { ensurePlatformWithKey } from '../src/platform/platforms.ts';
-import type { PortalOptions } from '../src/portal/index.ts';
+import { ensurePlatformWithKey } from '../src/tenancy/platforms.ts';
+import type { PortalOptions } from '../src/portal-api.ts';
 
 /** The database tests run on: the real PostgreSQL when DATABASE_URL says so (CI), else in-memory PGlite. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'memory:';

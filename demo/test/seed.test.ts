@@ -4,7 +4,7 @@ import { createApp } from '@credyt/bff/src/app.ts';
 import { loadConfig } from '@credyt/bff/src/config.ts';
 import { openDatabase, type DatabaseHandle } from '@credyt/bff/src/db/client.ts';
 import { createLogger } from '@credyt/bff/src/log.ts';
-import { ensurePlatformWithKey } from '@credyt/bff/src/platform/platforms.ts';
+import { ensurePlatformWithKey } from '@credyt/bff/src/tenancy/platforms.ts';
 import { DEMO_API_KEY, MAIN_CUSTOMER, OTHER_CUSTOMER } from '../src/lumen.ts';
 import { createPortalSession, platformClient, type PlatformClient } from '../src/platform-client.ts';
 import { SEED_DAYS, isSeeded, seedDemo, type SeedSummary } from '../src/seed.ts';

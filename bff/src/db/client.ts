@@ -138,3 +138,8 @@ export function preparedRows<T>(query: SQL): (db: Database, values: Record<strin
     return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
   };
 }
+
+/** postgres.js returns the rows as an array; PGlite wraps them in `{ rows }`. */
+export function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

@@ -1,4 +1,4 @@
-import type { AssetInfo } from '../assets/registry.ts';
+import type { AssetInfo } from '../catalog/registry.ts';
 import { formatAmount } from '@credyt/shared';
 import type { PriceValue } from './types.ts';
 

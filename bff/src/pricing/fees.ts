@@ -1,7 +1,7 @@
 import { fitsLedger, LEDGER_INTEGER_DIGITS, money, numericText, toLedgerScale } from '@credyt/shared';
 import type { DimensionalValue, FeeRecord, PriceRule, PriceValue } from './types.ts';
 import { describePriceValue } from './describe.ts';
-import type { AssetInfo } from '../assets/registry.ts';
+import type { AssetInfo } from '../catalog/registry.ts';
 
 export interface BillableEvent {
   event_type: string;

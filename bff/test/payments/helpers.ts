@@ -6,9 +6,9 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.ts';
 import { createLogger } from '../../src/log.ts';
-import { AutoTopUpWorker } from '../../src/payments/auto-top-up.ts';
-import { createStripeClient } from '../../src/payments/stripe.ts';
-import { ensurePlatformWithKey } from '../../src/platform/platforms.ts';
+import { AutoTopUpWorker } from '../../src/auto-top-up/service.ts';
+import { createStripeClient } from '../../src/stripe/client.ts';
+import { ensurePlatformWithKey } from '../../src/tenancy/platforms.ts';
 import { cleanDatabase, type TestPlatform } from '../helpers.ts';
 
 export const WEBHOOK_SECRET = 'whsec_payments_test_secret';

@@ -118,7 +118,7 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
   it('a cancelled (expired) checkout credits nothing and is marked expired', async () => {
     const c = await customerWithToken();
     const created = await ctx.portal(c.token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 15, idempotency_key: 'cancel-001' });
-    const stripe = (await import('../../src/payments/stripe.ts')).createStripeClient({
+    const stripe = (await import('../../src/stripe/client.ts')).createStripeClient({
       secretKey: 'sk_test_x',
       webhookSecret: WEBHOOK_SECRET,
       apiBase: ctx.emulator.url,

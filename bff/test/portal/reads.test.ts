@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money, PortalSpend, PortalWallet, sum, TransactionsPage, UsagePage, type Transaction, type UsageItem } from '@credyt/shared';
-import { appendEntries } from '../../src/ledger/append.ts';
-import { CSV_BATCH } from '../../src/portal/transactions.ts';
+import { appendEntries } from '../../src/wallet/ledger.ts';
+import { CSV_BATCH } from '../../src/transactions/service.ts';
 import {
   createPortalContext,
   fundedCustomer,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessToken, PortalSession, PROBLEM_CONTENT_TYPE } from '@credyt/shared';
-import { ACCESS_LIFETIME_MS, SESSION_COOKIE } from '../../src/portal/session.ts';
+import { ACCESS_LIFETIME_MS, SESSION_COOKIE } from '../../src/sessions/portal.routes.ts';
 import {
   createPortalContext,
   fundedCustomer,

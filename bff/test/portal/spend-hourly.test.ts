@@ -10,7 +10,7 @@ import {
   type PortalTestContext,
   type TestPlatform,
 } from './helpers.ts';
-import { hourPeriods } from '../../src/portal/spend.ts';
+import { hourPeriods } from '../../src/spend/spend.routes.ts';
 
 /** `interval=hour`: the hourly rollup as it is, labelled in the caller's time zone, summed exactly. */
 describe('portal spend by the hour', () => {

@@ -12,9 +12,9 @@ import { createApp } from '../../../bff/src/app.ts';
 import { loadConfig } from '../../../bff/src/config.ts';
 import { openDatabase } from '../../../bff/src/db/client.ts';
 import { createLogger } from '../../../bff/src/log.ts';
-import { AutoTopUpWorker } from '../../../bff/src/payments/auto-top-up.ts';
-import { createStripeClient } from '../../../bff/src/payments/stripe.ts';
-import { ensurePlatformWithKey } from '../../../bff/src/platform/platforms.ts';
+import { AutoTopUpWorker } from '../../../bff/src/auto-top-up/service.ts';
+import { createStripeClient } from '../../../bff/src/stripe/client.ts';
+import { ensurePlatformWithKey } from '../../../bff/src/tenancy/platforms.ts';
 import { startStripeEmulator } from '../../../demo/src/stripe-emulator/index.ts';
 
 const WEBHOOK_SECRET = 'whsec_widget_real_bff_tests';

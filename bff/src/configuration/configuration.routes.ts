@@ -1,0 +1,138 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { platforms, type PortalConfiguration } from '../db/schema/index.ts';
+import { createRouter, json } from '../http/router.ts';
+import { invalid } from '../http/problem.ts';
+import { DecimalInput, money } from '@credyt/shared';
+import type { PlatformEnv } from '../tenancy/api-key.ts';
+
+const Color = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #4f46e5');
+const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const Origin = z
+  .string()
+  .regex(/^https?:\/\/[^/\s?#]+$/, 'must be an origin such as https://app.example.com (no path)')
+  .transform((o) => o.toLowerCase());
+
+/** `PUT` merges: fields left out keep their value; `null` clears an optional one. */
+export const ConfigurationUpdate = z.object({
+  branding: z
+    .object({
+      name: z.string().min(1).max(100).optional(),
+      logo_url: WebUrl.nullable().optional(),
+      primary_color: Color.nullable().optional(),
+      accent_color: Color.nullable().optional(),
+      font_family: z
+        .string()
+        .max(200)
+        .regex(/^[\w\s,'"-]+$/, 'must be a CSS font-family list')
+        .nullable()
+        .optional(),
+    })
+    .optional(),
+  urls: z
+    .object({
+      support_url: WebUrl.nullable().optional(),
+      terms_url: WebUrl.nullable().optional(),
+      product_url: WebUrl.nullable().optional(),
+    })
+    .optional(),
+  allowed_origins: z.array(Origin).max(50).optional(),
+  /** Not in Credyt's API: what one top-up may cost, in the platform currency. */
+  top_up_limits: z
+    .object({
+      minimum: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0').optional(),
+      maximum: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0').optional(),
+    })
+    .optional(),
+  features: z
+    .object({
+      top_up: z.boolean().optional(),
+      auto_top_up: z.boolean().optional(),
+      spend_history: z.boolean().optional(),
+      usage_history: z.boolean().optional(),
+      transactions: z.boolean().optional(),
+    })
+    .optional(),
+  default_locale: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag')
+    .optional(),
+});
+
+const ConfigurationOut = z.object({
+  branding: z.object({
+    name: z.string(),
+    logo_url: z.string().nullable(),
+    primary_color: z.string().nullable(),
+    accent_color: z.string().nullable(),
+    font_family: z.string().nullable(),
+  }),
+  urls: z.object({ support_url: z.string().nullable(), terms_url: z.string().nullable(), product_url: z.string().nullable() }),
+  allowed_origins: z.array(z.string()),
+  features: z.object({
+    top_up: z.boolean(),
+    auto_top_up: z.boolean(),
+    spend_history: z.boolean(),
+    usage_history: z.boolean(),
+    transactions: z.boolean(),
+  }),
+  default_locale: z.string(),
+  top_up_limits: z.object({ currency: z.string(), minimum: z.string(), maximum: z.string() }),
+});
+
+type PlatformRow = PlatformEnv['Variables']['platform'];
+
+function present(platform: PlatformRow) {
+  return {
+    ...platform.portalConfig,
+    top_up_limits: { currency: platform.currency, minimum: platform.topUpMinimum, maximum: platform.topUpMaximum },
+  };
+}
+
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function mergeConfiguration(current: PortalConfiguration, update: z.infer<typeof ConfigurationUpdate>): PortalConfiguration {
+  return {
+    branding: { ...current.branding, ...defined(update.branding) },
+    urls: { ...current.urls, ...defined(update.urls) },
+    allowed_origins: update.allowed_origins ?? current.allowed_origins,
+    features: { ...current.features, ...defined(update.features) },
+    default_locale: update.default_locale ?? current.default_locale,
+  };
+}
+
+export function configurationRoutes(db: Database) {
+  return createRouter<PlatformEnv>()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/billing-portal/configuration',
+        responses: { 200: json(ConfigurationOut, 'The portal configuration') },
+      }),
+      (c) => c.json(present(c.get('platform')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/billing-portal/configuration',
+        request: { body: { content: { 'application/json': { schema: ConfigurationUpdate } }, required: true } },
+        responses: { 200: json(ConfigurationOut, 'The portal configuration') },
+      }),
+      async (c) => {
+        const platform = c.get('platform');
+        const body = c.req.valid('json');
+        const minimum = body.top_up_limits?.minimum ?? platform.topUpMinimum;
+        const maximum = body.top_up_limits?.maximum ?? platform.topUpMaximum;
+        if (money(minimum).greaterThan(maximum)) throw invalid([{ path: 'top_up_limits.minimum', message: 'must not exceed the maximum' }]);
+        const [updated] = await db
+          .update(platforms)
+          .set({ portalConfig: mergeConfiguration(platform.portalConfig, body), topUpMinimum: minimum, topUpMaximum: maximum })
+          .where(eq(platforms.id, platform.id))
+          .returning();
+        return c.json(present(updated ?? platform), 200);
+      },
+    );
+}

@@ -1,0 +1,81 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Database } from '../db/client.ts';
+import { createRouter, json } from '../http/router.ts';
+import type { PlatformEnv } from '../tenancy/api-key.ts';
+import { createCustomer, customerOf, listCustomers, subscribedProducts, type CustomerRow } from './service.ts';
+
+export const CustomerCreate = z.object({
+  name: z.string().min(1).max(200),
+  external_id: z.string().min(1).max(200),
+  email: z.email().optional(),
+  subscriptions: z
+    .array(
+      z.object({
+        products: z
+          .array(z.object({ code: z.string().min(1) }))
+          .min(1)
+          .max(50),
+      }),
+    )
+    .max(10)
+    .default([]),
+});
+
+const CustomerOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  external_id: z.string(),
+  email: z.string().nullable(),
+  created_at: z.string(),
+  subscriptions: z.array(z.object({ products: z.array(z.object({ id: z.string(), code: z.string() })) })),
+});
+
+async function present(db: Database, customer: CustomerRow): Promise<z.infer<typeof CustomerOut>> {
+  const subs = await subscribedProducts(db, customer.id);
+  return {
+    id: customer.id,
+    name: customer.name,
+    external_id: customer.externalId,
+    email: customer.email,
+    created_at: customer.createdAt.toISOString(),
+    subscriptions: subs.length > 0 ? [{ products: subs }] : [],
+  };
+}
+
+export function customerRoutes(db: Database) {
+  return createRouter<PlatformEnv>()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/customers',
+        request: { body: { content: { 'application/json': { schema: CustomerCreate } }, required: true } },
+        responses: { 201: json(CustomerOut, 'The customer') },
+      }),
+      async (c) => {
+        const body = c.req.valid('json');
+        const customer = await createCustomer(db, c.get('platform').id, body);
+        return c.json(await present(db, customer), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/customers',
+        request: { query: z.object({ external_id: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+        responses: { 200: json(z.object({ data: z.array(CustomerOut) }), 'Customers') },
+      }),
+      async (c) => {
+        const rows = await listCustomers(db, c.get('platform').id, c.req.valid('query'));
+        return c.json({ data: await Promise.all(rows.map((r) => present(db, r))) }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/customers/{id}',
+        request: { params: z.object({ id: z.string() }) },
+        responses: { 200: json(CustomerOut, 'The customer') },
+      }),
+      async (c) => c.json(await present(db, await customerOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
+    );
+}

@@ -1,0 +1,90 @@
+// Customers: who a platform bills, the products each subscribes to, and their wallet accounts at creation.
+// Owns `customers` and `subscriptions`; every lookup is scoped by the platform.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { accounts, customers, prices, products, subscriptions } from '../db/schema/index.ts';
+import { conflict, invalid, notFound } from '../http/problem.ts';
+import { newId } from '../ids.ts';
+import { DEFAULT_ACCOUNT } from '../wallet/ledger.ts';
+
+export type CustomerRow = typeof customers.$inferSelect;
+
+export interface CustomerInput {
+  name: string;
+  external_id: string;
+  email?: string | undefined;
+  subscriptions: { products: { code: string }[] }[];
+}
+
+/** The customer, only if it belongs to the platform: another platform's id is as unknown as a made-up one. */
+export async function customerOf(db: Database, platformId: string, customerId: string, field?: string): Promise<CustomerRow> {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, customerId), eq(customers.platformId, platformId)));
+  if (!row) throw notFound('The customer', field);
+  return row;
+}
+
+/** The products the customer subscribes to. */
+export function subscribedProducts(db: Database, customerId: string): Promise<{ id: string; code: string }[]> {
+  return db
+    .select({ id: products.id, code: products.code })
+    .from(subscriptions)
+    .innerJoin(products, eq(subscriptions.productId, products.id))
+    .where(eq(subscriptions.customerId, customerId));
+}
+
+/** Creates the customer with its subscriptions and an account for every asset its prices charge in. */
+export async function createCustomer(db: Database, platformId: string, body: CustomerInput): Promise<CustomerRow> {
+  const codes = [...new Set(body.subscriptions.flatMap((s) => s.products.map((p) => p.code)))];
+  const found = codes.length
+    ? await db
+        .select()
+        .from(products)
+        .where(and(eq(products.platformId, platformId), inArray(products.code, codes)))
+    : [];
+  const missing = body.subscriptions.flatMap((s, i) =>
+    s.products.flatMap((p, j) =>
+      found.some((f) => f.code === p.code) ? [] : [{ path: `subscriptions.${i}.products.${j}.code`, message: `unknown product ${p.code}` }],
+    ),
+  );
+  if (missing.length > 0) throw invalid(missing);
+  const productIds = found.map((p) => p.id);
+  const assetCodes = productIds.length
+    ? (await db.select({ pricing: prices.pricing }).from(prices).where(inArray(prices.productId, productIds))).flatMap((p) =>
+        p.pricing.map((e) => e.asset),
+      )
+    : [];
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(customers)
+      .values({
+        id: newId('cust'),
+        platformId,
+        name: body.name,
+        externalId: body.external_id,
+        email: body.email ?? null,
+      })
+      .onConflictDoNothing()
+      .returning();
+    const row = inserted[0];
+    if (!row) throw conflict(`A customer with external_id ${body.external_id} already exists.`);
+    if (productIds.length) await tx.insert(subscriptions).values(productIds.map((productId) => ({ customerId: row.id, productId })));
+    const uniqueAssets = [...new Set(assetCodes)].sort();
+    if (uniqueAssets.length)
+      await tx
+        .insert(accounts)
+        .values(uniqueAssets.map((assetCode) => ({ customerId: row.id, platformId, name: DEFAULT_ACCOUNT, assetCode })));
+    return row;
+  });
+}
+
+export function listCustomers(db: Database, platformId: string, query: { external_id?: string | undefined; limit: number }) {
+  return db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.platformId, platformId), query.external_id ? eq(customers.externalId, query.external_id) : undefined))
+    .orderBy(customers.createdAt)
+    .limit(query.limit);
+}

@@ -1,0 +1,40 @@
+import type { Clock } from './clock.ts';
+import type { Database } from './db/client.ts';
+import { createRouter } from './http/router.ts';
+import { assetRoutes } from './catalog/assets.routes.ts';
+import { configurationRoutes } from './configuration/configuration.routes.ts';
+import { requireApiKey, type PlatformEnv } from './tenancy/api-key.ts';
+import { customerRoutes } from './customers/customers.routes.ts';
+import { eventRoutes } from './usage/events.routes.ts';
+import { productRoutes } from './catalog/products.routes.ts';
+import { sessionRoutes } from './sessions/platform.routes.ts';
+import { topUpRoutes } from './top-ups/platform.routes.ts';
+import { walletRoutes } from './wallet/platform.routes.ts';
+import type Stripe from 'stripe';
+import type { Ledger } from './wallet/ledger.ts';
+import type { RevokedNotice } from './sessions/session-cache.ts';
+
+export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
+
+/** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
+export function platformApi(deps: {
+  db: Database;
+  ledger: Ledger;
+  publicUrl: string;
+  clock: Clock;
+  stripe: Stripe;
+  onSessionsRevoked?: (notice: RevokedNotice) => void;
+}) {
+  const api = createRouter<PlatformEnv>();
+  const auth = requireApiKey(deps.db);
+  for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth).use(`${prefix}/*`, auth);
+  return api
+    .route('/', assetRoutes(deps.db))
+    .route('/', productRoutes(deps.db))
+    .route('/', customerRoutes(deps.db))
+    .route('/', walletRoutes(deps.db, deps.ledger))
+    .route('/', eventRoutes(deps.db, deps.ledger))
+    .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
+    .route('/', configurationRoutes(deps.db))
+    .route('/', topUpRoutes(deps.db, deps.stripe));
+}

@@ -1,0 +1,132 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Instant } from '@credyt/shared';
+import type { Database } from '../db/client.ts';
+import { createRouter, json } from '../http/router.ts';
+import type { FeeRecord } from '../pricing/types.ts';
+import type { PlatformEnv } from '../tenancy/api-key.ts';
+import type { Ledger } from '../wallet/ledger.ts';
+import { eventOf, ingest, listEvents, type EventOutcome, type EventRow } from './service.ts';
+
+export const MAX_BATCH = 1000;
+
+const EventIn = z.object({
+  id: z.string().min(1).max(200),
+  event_type: z.string().min(1).max(100),
+  occurred_at: Instant,
+  subject: z.string().max(500).optional(),
+  description: z.string().max(2000).optional(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const EventsBatch = z.object({
+  customer_id: z.string().min(1),
+  events: z.array(EventIn).min(1).max(MAX_BATCH, `at most ${MAX_BATCH} events per request`),
+});
+
+const FeeOut = z.object({
+  amount: z.string(),
+  asset: z.string(),
+  product_code: z.string(),
+  price_name: z.string(),
+  fee_description: z.string(),
+  fiat_amount: z.string().nullable(),
+});
+const EventResult = z.object({
+  id: z.string(),
+  status: z.enum(['created', 'duplicate']),
+  billed: z.boolean(),
+  unbilled_reason: z.string().nullable(),
+  fees: z.array(FeeOut),
+});
+const EventOut = z.object({
+  id: z.string(),
+  customer_id: z.string(),
+  event_type: z.string(),
+  occurred_at: z.string(),
+  subject: z.string().nullable(),
+  description: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  billed: z.boolean(),
+  unbilled_reason: z.string().nullable(),
+  fees: z.array(FeeOut),
+  created_at: z.string(),
+});
+
+const presentFee = (f: FeeRecord) => ({
+  amount: f.amount,
+  asset: f.asset,
+  product_code: f.product_code,
+  price_name: f.price_name,
+  fee_description: f.fee_description,
+  fiat_amount: f.fiat_amount,
+});
+
+const presentOutcome = (o: EventOutcome): z.infer<typeof EventResult> => ({ ...o, fees: o.fees.map(presentFee) });
+
+function presentEvent(e: EventRow): z.infer<typeof EventOut> {
+  return {
+    id: e.id,
+    customer_id: e.customerId,
+    event_type: e.eventType,
+    occurred_at: e.occurredAt.toISOString(),
+    subject: e.subject,
+    description: e.description,
+    data: e.data,
+    billed: e.billed === 'billed',
+    unbilled_reason: e.unbilledReason,
+    fees: e.fees.map(presentFee),
+    created_at: e.createdAt.toISOString(),
+  };
+}
+
+export function eventRoutes(db: Database, ledger: Ledger) {
+  return createRouter<PlatformEnv>()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/events',
+        request: { body: { content: { 'application/json': { schema: EventsBatch } }, required: true } },
+        responses: {
+          201: json(z.object({ events: z.array(EventResult) }), 'Each event with its fees, new or duplicate'),
+          200: json(z.object({ events: z.array(EventResult) }), 'Every event was a duplicate'),
+        },
+      }),
+      async (c) => {
+        const platform = c.get('platform');
+        const body = c.req.valid('json');
+        const results = (await ingest(db, ledger, platform, body)).map(presentOutcome);
+        const anyCreated = results.some((r) => r.status === 'created');
+        return anyCreated ? c.json({ events: results }, 201) : c.json({ events: results }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/events/{id}',
+        request: { params: z.object({ id: z.string() }) },
+        responses: { 200: json(EventOut, 'The event with its fees') },
+      }),
+      async (c) => {
+        const row = await eventOf(db, c.get('platform').id, c.req.valid('param').id);
+        return c.json(presentEvent(row), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/events',
+        request: {
+          query: z.object({
+            customer_id: z.string().min(1),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().optional(),
+          }),
+        },
+        responses: { 200: json(z.object({ data: z.array(EventOut), next_cursor: z.string().nullable() }), 'Events, newest first') },
+      }),
+      async (c) => {
+        const page = await listEvents(db, c.get('platform').id, c.req.valid('query'));
+        return c.json({ data: page.events.map(presentEvent), next_cursor: page.nextCursor }, 200);
+      },
+    );
+}

@@ -1,0 +1,372 @@
+// Usage: the events platforms send, what they cost (pricing/fees.ts), their debits to the wallet's ledger, and the
+// portal's list of them by event. Owns `events`; debits go through the ledger, which tells spend, auto top-up, streams.
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { money, toDecimalString, type FieldError, type ListTotal, UsageQuery } from '@credyt/shared';
+import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
+import { customerOf } from '../customers/service.ts';
+import { type Database, resultRows, transact } from '../db/client.ts';
+import { entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
+import { before, beforeEvent, exactInstant, newestFirst, type EventPosition, type Position } from '../http/cursor.ts';
+import { conflict, invalid, notFound } from '../http/problem.ts';
+import { hashRequest } from '../ids.ts';
+import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
+import type { FeeRecord, PriceRule, PricingEntry } from '../pricing/types.ts';
+import type { PlatformRow } from '../tenancy/api-key.ts';
+import { endOfLocalDate, startOfLocalDate } from '../time.ts';
+import type { EntryDraft, EntryRow, Ledger } from '../wallet/ledger.ts';
+
+export type EventRow = typeof events.$inferSelect;
+
+/** One event of a batch, as the platform sent it (validated). */
+export interface EventInput {
+  id: string;
+  event_type: string;
+  occurred_at: string;
+  subject?: string;
+  description?: string;
+  data: Record<string, unknown>;
+}
+
+export interface EventOutcome {
+  id: string;
+  status: 'created' | 'duplicate';
+  billed: boolean;
+  unbilled_reason: string | null;
+  fees: FeeRecord[];
+}
+
+/** The prices that bill this customer's events of these types: those of the products it subscribes to. */
+export async function subscribedRules(db: Database, customerId: string, eventTypes: string[]): Promise<PriceRule[]> {
+  const rows = await db
+    .select({ price: prices, productCode: products.code, productName: products.name })
+    .from(subscriptions)
+    .innerJoin(products, eq(subscriptions.productId, products.id))
+    .innerJoin(prices, eq(prices.productId, products.id))
+    .where(and(eq(subscriptions.customerId, customerId), inArray(prices.eventType, eventTypes)))
+    .orderBy(products.code, prices.position);
+  return rows.map(({ price, productCode, productName }) => ({ ...price, productCode, productName }));
+}
+
+/** Event ids repeated within one batch must carry the same body; a differing repeat is a client bug. */
+function checkRepeats(batch: EventInput[], hashes: string[]): FieldError[] {
+  const seen = new Map<string, number>();
+  const errors: FieldError[] = [];
+  batch.forEach((e, i) => {
+    const first = seen.get(e.id);
+    if (first === undefined) seen.set(e.id, i);
+    else if (hashes[first] !== hashes[i])
+      errors.push({ path: `events.${i}.id`, message: `repeats events.${first}.id with a different body` });
+  });
+  return errors;
+}
+
+/**
+ * Records a batch of usage events once each (by id; a replay with the same body is a duplicate, with another a
+ * 409), prices the new ones and debits their fees to the customer's wallet, all in one transaction.
+ */
+export async function ingest(
+  db: Database,
+  ledger: Ledger,
+  platform: PlatformRow,
+  batch: { customer_id: string; events: EventInput[] },
+): Promise<EventOutcome[]> {
+  const customer = await customerOf(db, platform.id, batch.customer_id, 'customer_id');
+  const hashes = batch.events.map((e) =>
+    hashRequest({ customer_id: customer.id, ...e, occurred_at: new Date(e.occurred_at).toISOString() }),
+  );
+  const repeatErrors = checkRepeats(batch.events, hashes);
+  if (repeatErrors.length > 0) throw invalid(repeatErrors);
+
+  const rules = await subscribedRules(db, customer.id, [...new Set(batch.events.map((e) => e.event_type))]);
+  const registry = await AssetRegistry.load(db, platform.id);
+  const feeErrors: FieldError[] = [];
+  const outcomes = batch.events.map((e, i) => {
+    try {
+      return calculateFees(e, rules, {
+        asset: (code) => registry.get(code),
+        fiatValue: (amount, asset) => fiatValue(amount, asset, platform.currency),
+      });
+    } catch (err) {
+      if (!(err instanceof FeeOutOfRange)) throw err;
+      feeErrors.push({ path: `events.${i}.${err.field}`, message: err.message });
+      return { billed: false as const, reason: err.message };
+    }
+  });
+  if (feeErrors.length > 0) throw invalid(feeErrors);
+
+  return transact(db, async (tx) => {
+    const rows = batch.events.map((e, i) => {
+      const outcome = outcomes[i]!;
+      return {
+        platformId: platform.id,
+        id: e.id,
+        customerId: customer.id,
+        eventType: e.event_type,
+        occurredAt: new Date(e.occurred_at),
+        subject: e.subject ?? null,
+        description: e.description ?? null,
+        data: e.data,
+        requestHash: hashes[i]!,
+        billed: outcome.billed ? ('billed' as const) : ('unbilled' as const),
+        unbilledReason: outcome.billed ? null : outcome.reason,
+        fees: outcome.billed ? outcome.fees : [],
+      };
+    });
+    // Inserting in id order makes concurrent batches that share ids wait on each other instead of deadlocking.
+    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const inserted = await tx.execute<{ id: string }>(sql`
+        insert into ${events} (platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed,
+          unbilled_reason, fees)
+        select platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed, unbilled_reason, fees
+        from json_to_recordset(${JSON.stringify(rows.map(toEventRecord))}::json) as x(platform_id text, id text, customer_id text,
+          event_type text, occurred_at timestamptz, subject text, description text, data jsonb, request_hash text, billed text,
+          unbilled_reason text, fees jsonb)
+        on conflict do nothing
+        returning id`);
+    const created = new Set(resultRows<{ id: string }>(inserted).map((r) => r.id));
+    const repeated = [...new Set(batch.events.filter((e) => !created.has(e.id)).map((e) => e.id))];
+    const earlier = repeated.length
+      ? await tx
+          .select()
+          .from(events)
+          .where(and(eq(events.platformId, platform.id), inArray(events.id, repeated)))
+      : [];
+    const earlierById = new Map(earlier.map((e) => [e.id, e]));
+    const conflicts = batch.events.flatMap((e, i) => {
+      const previous = earlierById.get(e.id);
+      return previous && previous.requestHash !== hashes[i]
+        ? [{ path: `events.${i}.id`, message: 'was already sent with a different body' }]
+        : [];
+    });
+    if (conflicts.length > 0) throw conflict('Some event ids were already used with a different body.', conflicts);
+
+    const drafts: EntryDraft[] = [];
+    const charged = new Set<string>();
+    batch.events.forEach((e, i) => {
+      const outcome = outcomes[i]!;
+      if (!created.has(e.id) || charged.has(e.id) || !outcome.billed) return;
+      charged.add(e.id);
+      for (const fee of outcome.fees) {
+        drafts.push({
+          assetCode: fee.asset,
+          category: 'usage',
+          description: `${fee.product_name}${e.subject ? ` · ${e.subject}` : ''}`,
+          amount: negate(fee.amount),
+          occurredAt: new Date(e.occurred_at),
+          source: `event:${e.id}`,
+          fiatAmount: fee.fiat_amount === null ? null : negate(fee.fiat_amount),
+          fiatCurrency: platform.currency,
+          eventId: e.id,
+          productCode: fee.product_code,
+          productName: fee.product_name,
+          priceName: fee.price_name,
+          feeDescription: fee.fee_description,
+          subject: e.subject ?? null,
+          eventDescription: e.description ?? null,
+        });
+      }
+    });
+    await ledger.append(tx, platform.id, customer.id, drafts);
+
+    const firstSeen = new Set<string>();
+    return batch.events.map((e, i) => {
+      const isNew = created.has(e.id) && !firstSeen.has(e.id);
+      firstSeen.add(e.id);
+      const previous = earlierById.get(e.id);
+      const billed = previous ? previous.billed === 'billed' : outcomes[i]!.billed;
+      const fees = previous ? previous.fees : outcomes[i]!.billed ? (outcomes[i] as { fees: FeeRecord[] }).fees : [];
+      const reason = previous ? previous.unbilledReason : outcomes[i]!.billed ? null : (outcomes[i] as { reason: string }).reason;
+      return {
+        id: e.id,
+        status: isNew ? ('created' as const) : ('duplicate' as const),
+        billed,
+        unbilled_reason: reason,
+        fees,
+      };
+    });
+  });
+}
+
+/** One event of the platform, or a 404. */
+export async function eventOf(db: Database, platformId: string, id: string): Promise<EventRow> {
+  const [row] = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.platformId, platformId), eq(events.id, id)));
+  if (!row) throw notFound('The event');
+  return row;
+}
+
+/** A customer's events, newest first, `limit` per page. */
+export async function listEvents(
+  db: Database,
+  platformId: string,
+  query: { customer_id: string; limit: number; cursor?: string | undefined },
+): Promise<{ events: EventRow[]; nextCursor: string | null }> {
+  const { customer_id, limit, cursor } = query;
+  const customer = await customerOf(db, platformId, customer_id);
+  const after = cursor ? decodeCursor(cursor) : null;
+  const rows = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.customerId, customer.id),
+        after ? or(lt(events.createdAt, after.at), and(eq(events.createdAt, after.at), lt(events.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(events.createdAt), desc(events.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { events: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+function toEventRecord(r: Omit<EventRow, 'createdAt'>) {
+  return {
+    platform_id: r.platformId,
+    id: r.id,
+    customer_id: r.customerId,
+    event_type: r.eventType,
+    occurred_at: r.occurredAt.toISOString(),
+    subject: r.subject,
+    description: r.description,
+    data: r.data,
+    request_hash: r.requestHash,
+    billed: r.billed,
+    unbilled_reason: r.unbilledReason,
+    fees: r.fees,
+  };
+}
+
+const negate = (amount: string) => toDecimalString(money(amount).negated());
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const date = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { at: date, id };
+  } catch {
+    throw invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  }
+}
+
+/** The portal's usage filters. */
+export type Filters = Pick<ReturnType<typeof UsageQuery.parse>, 'from' | 'to' | 'product' | 'asset'> & { tz: string };
+
+/** Fees read to count events for the pager before it says "N+": a count costs the same at any history. */
+export const USAGE_COUNT_SCAN = 10_000;
+
+/** The price behind a fee, as the event that incurred it recorded it, with the quantity it billed. */
+export interface FeePrice {
+  name: string;
+  usage_type: 'unit' | 'volume';
+  volume_field: string | null;
+  pricing: PricingEntry[];
+  description: string | null;
+  /** `data[volume_field]` of the event, as exact text. */
+  quantity: string | null;
+}
+
+export interface FeeRow {
+  entry: EntryRow;
+  at: string;
+  key: string;
+  price: FeePrice | null;
+}
+
+/** An event's ledger entries share its id; usage written without an event stands alone under the entry's id. */
+const eventKey = sql<string>`coalesce(${entries.eventId}, ${entries.id})`;
+
+/**
+ * The price a fee was charged under: the event's stored fees name it (`price_id`), matched to the entry by price
+ * name and asset. Prices are never edited, so this is the price as it was. One primary-key lookup per fee.
+ */
+const feePrice = sql<FeePrice | null>`(
+  select json_build_object('name', p.name, 'usage_type', p.usage_type, 'volume_field', p.volume_field, 'pricing', p.pricing,
+    'description', p.description, 'quantity', ${events.data} ->> p.volume_field)
+  from jsonb_array_elements(${events.fees}) as f(fee) join ${prices} p on p.id = f.fee ->> 'price_id'
+  where f.fee ->> 'price_name' = ${entries.priceName} and f.fee ->> 'asset' = ${entries.assetCode}
+  limit 1)`;
+
+function conditions(customerId: string, filters: Filters): (SQL | undefined)[] {
+  // The category is a literal, not a parameter, so even a generic plan can use the partial usage index.
+  const where: (SQL | undefined)[] = [eq(entries.customerId, customerId), sql`${entries.category} = 'usage'`];
+  if (filters.from) where.push(gte(entries.occurredAt, startOfLocalDate(filters.from, filters.tz)));
+  if (filters.to) where.push(lt(entries.occurredAt, endOfLocalDate(filters.to, filters.tz)));
+  if (filters.product) where.push(eq(entries.productCode, filters.product));
+  if (filters.asset) where.push(eq(entries.assetCode, filters.asset));
+  return where;
+}
+
+/** Fee rows newest first along the usage index, with their event's data and price joined by primary key. */
+function feeRows(db: Database, customerId: string, filters: Filters, after: EventPosition | null, from: Position | null, limit: number) {
+  const where = conditions(customerId, filters);
+  if (after) where.push(beforeEvent(entries.occurredAt, eventKey, after));
+  if (from) where.push(before(entries.occurredAt, entries.seq, from));
+  return db
+    .select({ entry: entries, at: exactInstant(entries.occurredAt), key: eventKey, price: feePrice })
+    .from(entries)
+    .leftJoin(events, and(eq(events.platformId, entries.platformId), eq(events.id, entries.eventId)))
+    .where(and(...where))
+    .orderBy(...newestFirst(entries.occurredAt, entries.seq))
+    .limit(limit);
+}
+
+/**
+ * The first `limit` events after `after`, each with all its fees, and whether more follow. Fee rows are read in
+ * index order in growing batches; an event is whole once the scan has passed its instant (its fees share it).
+ */
+export async function eventPage(db: Database, customerId: string, filters: Filters, after: EventPosition | null, limit: number) {
+  const rows: FeeRow[] = [];
+  let batch = (limit + 1) * 3;
+  let exhausted = false;
+  for (let round = 0; round < 8; round += 1) {
+    const last = rows[rows.length - 1];
+    const read = await feeRows(db, customerId, filters, after, last ? { at: last.at, seq: last.entry.seq } : null, batch);
+    rows.push(...read);
+    exhausted = read.length < batch;
+    if (exhausted || wholeEvents(rows, false).length > limit) break;
+    batch *= 2;
+  }
+  const whole = wholeEvents(rows, exhausted);
+  return { events: whole.slice(0, limit), more: whole.length > limit || !exhausted };
+}
+
+/** Fee rows grouped into events, ordered (at desc, key desc); without `all`, only those whose instant the scan has left. */
+function wholeEvents(rows: FeeRow[], all: boolean): FeeRow[][] {
+  const lastAt = rows[rows.length - 1]?.at;
+  const byKey = new Map<string, FeeRow[]>();
+  for (const row of rows) {
+    if (!all && row.at === lastAt) continue;
+    const group = byKey.get(`${row.at}\u0000${row.key}`);
+    if (group) group.push(row);
+    else byKey.set(`${row.at}\u0000${row.key}`, [row]);
+  }
+  return [...byKey.values()]
+    .map((fees) => fees.sort((a, b) => a.entry.seq - b.entry.seq))
+    .sort((a, b) => {
+      const [x, y] = [a[0]!, b[0]!];
+      return x.at === y.at ? (x.key < y.key ? 1 : x.key > y.key ? -1 : 0) : x.at < y.at ? 1 : -1;
+    });
+}
+
+/** The events matching the filters, counted among the newest USAGE_COUNT_SCAN fees. */
+export async function countEvents(db: Database, customerId: string, filters: Filters): Promise<ListTotal> {
+  const newest = db
+    .select({ key: eventKey.as('key') })
+    .from(entries)
+    .where(and(...conditions(customerId, filters)))
+    .orderBy(...newestFirst(entries.occurredAt, entries.seq))
+    .limit(USAGE_COUNT_SCAN + 1)
+    .as('newest');
+  const [row] = await db.select({ fees: sql<number>`count(*)::int`, events: sql<number>`count(distinct ${newest.key})::int` }).from(newest);
+  const more = Number(row?.fees ?? 0) > USAGE_COUNT_SCAN;
+  // Past the scan the last event read may be one more than the scan holds: the count stays a lower bound.
+  return { count: Math.min(Number(row?.events ?? 0), USAGE_COUNT_SCAN), more };
+}

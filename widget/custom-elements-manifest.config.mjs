@@ -7,6 +7,8 @@ export default {
   globs: ['src/credyt-billing-portal.ts'],
   outdir: '.',
   litelement: true,
+  // package.json names the manifest itself; a check's scratch output must not rewrite it.
+  packagejson: false,
   plugins: [
     {
       name: 'credyt-public-surface',

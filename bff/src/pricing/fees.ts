@@ -1,4 +1,4 @@
-import { fitsLedger, LEDGER_INTEGER_DIGITS, money, numericText, toLedgerScale } from '@credyt/shared';
+import { fitsLedger, LEDGER_INTEGER_DIGITS, LEDGER_SCALE, money, numericText, quotient, toDecimalString } from '@credyt/shared';
 import type { DimensionalValue, FeeRecord, PriceRule, PriceValue } from './types.ts';
 import { describePriceValue } from './describe.ts';
 import type { AssetInfo } from '../catalog/registry.ts';
@@ -55,9 +55,9 @@ export class FeeOutOfRange extends Error {
 }
 
 /**
- * Volumes longer than this are refused (422) before any arithmetic: no real usage count has more digits, and up to
- * here volume × volume_rate (≤ 38 significant digits) is exact at decimal.js's 100 digits, so the fee is rounded
- * exactly once.
+ * Volumes longer than this are refused (422) before any arithmetic: no real usage count has more digits, and it
+ * bounds the BigInt work one event can ask for. (volume × volume_rate is exact at any length; the fee is rounded
+ * exactly once.)
  */
 const MAX_VOLUME_DIGITS = 60;
 
@@ -100,11 +100,7 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
             continue;
           }
           // Computed exactly, rounded once (half-even) to the ledger's scale.
-          amount = toLedgerScale(
-            money(leaf.volume_rate ?? '0')
-              .times(volume)
-              .dividedBy(leaf.package_size ?? '1'),
-          );
+          amount = toDecimalString(quotient(money(leaf.volume_rate ?? '0').times(volume), leaf.package_size ?? '1', LEDGER_SCALE));
           if (!fitsLedger(amount)) throw new FeeOutOfRange(`data.${field}`, rule.name);
         }
         const priceName = leaf.name ? `${rule.name} · ${leaf.name}` : rule.name;

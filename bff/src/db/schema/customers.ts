@@ -1,6 +1,7 @@
-import { bigint, index, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { products } from './catalog.ts';
-import { ledgerAmount } from './ledger.ts';
+import { ledgerAmount } from './columns.ts';
 import { platforms } from './tenancy.ts';
 
 export const customers = pgTable(
@@ -44,11 +45,17 @@ export const accounts = pgTable(
       .references(() => customers.id),
     name: text().notNull(),
     assetCode: text().notNull(),
-    platformId: text().notNull(),
+    platformId: text()
+      .notNull()
+      .references(() => platforms.id),
     balance: ledgerAmount().notNull().default('0'),
     /** Bumped with every append that moves the balance (and the spend rollups, in the same transaction). */
     version: bigint({ mode: 'number' }).notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.name, t.assetCode] })],
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.name, t.assetCode] }),
+    check('accounts_names_present', sql`${t.name} <> '' and ${t.assetCode} <> ''`),
+    check('accounts_version_counts', sql`${t.version} >= 0`),
+  ],
 );

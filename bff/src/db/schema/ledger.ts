@@ -1,31 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigint, customType, date, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { LEDGER_INTEGER_DIGITS, LEDGER_SCALE, toDecimalString, type Category } from '@credyt/shared';
+import { bigint, check, date, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { CATEGORIES, type Category } from '@credyt/shared';
 import type { FeeRecord } from '../../pricing/types.ts';
+import { ledgerAmount, literals, rollupAmount } from './columns.ts';
+import { accounts, customers } from './customers.ts';
 
 /**
- * An amount as the ledger stores it: `numeric(38, 18)`, LEDGER_SCALE (18) decimal places and at most
- * LEDGER_INTEGER_DIGITS (20) integer digits. Every sum of such values is exact, so balance = Σ entries holds by
- * construction; a value beyond the range is refused (SQLSTATE 22003) rather than stored. PostgreSQL pads the text to
- * 18 places; it is read back in canonical form ("1.5", not "1.500000000000000000").
+ * The ledger: append-only. A correction is a new entry; nothing here is ever updated or deleted.
+ * The rules a single row must keep are checks, so no writer (a script, a future feature, a bug) can break them: every
+ * entry belongs to an existing account, has a known category, and moves money (a usage entry may be a free event's
+ * zero); a usage entry is a debit written for its event, and its fiat value never has the opposite sign.
  */
-export const ledgerAmount = customType<{ data: string; driverData: string }>({
-  dataType: () => `numeric(${LEDGER_INTEGER_DIGITS + LEDGER_SCALE}, ${LEDGER_SCALE})`,
-  fromDriver: (value) => toDecimalString(String(value)),
-  toDriver: (value) => value,
-});
-
-/**
- * Spend rollups: the same scale with 10 more integer digits, since a day's spend sums many in-range debits (and
- * a balance may be topped up again and again) and must never refuse a debit the ledger itself accepts.
- */
-export const rollupAmount = customType<{ data: string; driverData: string }>({
-  dataType: () => `numeric(${LEDGER_INTEGER_DIGITS + 10 + LEDGER_SCALE}, ${LEDGER_SCALE})`,
-  fromDriver: (value) => toDecimalString(String(value)),
-  toDriver: (value) => value,
-});
-
-/** The ledger: append-only. A correction is a new entry; nothing here is ever updated or deleted. */
 export const entries = pgTable(
   'entries',
   {
@@ -57,6 +42,20 @@ export const entries = pgTable(
     metadata: jsonb().$type<Record<string, unknown>>(),
   },
   (t) => [
+    foreignKey({
+      name: 'entries_account_fk',
+      columns: [t.customerId, t.accountName, t.assetCode],
+      foreignColumns: [accounts.customerId, accounts.name, accounts.assetCode],
+    }),
+    check('entries_category_known', sql`${t.category} in (${literals(CATEGORIES)})`),
+    check('entries_amount_moves', sql`${t.category} = 'usage' or ${t.amount} <> 0`),
+    check('entries_usage_is_debit', sql`${t.category} <> 'usage' or (${t.amount} <= 0 and ${t.eventId} is not null)`),
+    check('entries_auto_top_up_is_credit', sql`${t.category} <> 'auto_top_up' or ${t.amount} > 0`),
+    check('entries_fiat_same_sign', sql`${t.fiatAmount} is null or (${t.fiatCurrency} is not null and ${t.fiatAmount} * ${t.amount} >= 0)`),
+    check('entries_fiat_currency_code', sql`${t.fiatCurrency} is null or ${t.fiatCurrency} ~ '^[A-Z]{3}$'`),
+    check('entries_source_named', sql`${t.source} ~ '^[a-z_]+:.+$'`),
+    check('entries_event_is_source', sql`${t.eventId} is null or ${t.source} = 'event:' || ${t.eventId}`),
+    check('entries_ids_present', sql`${t.id} <> '' and ${t.platformId} <> ''`),
     index('entries_customer_created_idx').on(t.customerId, t.createdAt.desc(), t.seq.desc()),
     index('entries_customer_category_occurred_idx').on(t.customerId, t.category, t.occurredAt.desc(), t.seq.desc()),
     index('entries_customer_asset_created_idx').on(t.customerId, t.assetCode, t.createdAt.desc(), t.seq.desc()),
@@ -83,7 +82,14 @@ export const events = pgTable(
     fees: jsonb().$type<FeeRecord[]>().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.platformId, t.id] }), index().on(t.customerId, t.createdAt.desc())],
+  (t) => [
+    primaryKey({ columns: [t.platformId, t.id] }),
+    index().on(t.customerId, t.createdAt.desc()),
+    foreignKey({ name: 'events_customer_fk', columns: [t.customerId], foreignColumns: [customers.id] }),
+    check('events_id_present', sql`${t.id} <> '' and ${t.eventType} <> ''`),
+    check('events_billed_known', sql`${t.billed} in ('billed', 'unbilled')`),
+    check('events_json_shapes', sql`jsonb_typeof(${t.data}) = 'object' and jsonb_typeof(${t.fees}) = 'array'`),
+  ],
 );
 
 /**

@@ -1,11 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { TopUpStatus } from '@credyt/shared';
-import { ledgerAmount } from './ledger.ts';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { TopUpStatus } from '@credyt/shared';
+import { ledgerAmount, literals } from './columns.ts';
+import { customers } from './customers.ts';
+
+const customerId = () =>
+  text()
+    .notNull()
+    .references(() => customers.id);
 
 /** The Stripe customer that pays for a wallet's top-ups; created on the first payment. */
 export const stripeCustomers = pgTable('stripe_customers', {
-  customerId: text().primaryKey(),
+  customerId: text()
+    .primaryKey()
+    .references(() => customers.id),
   stripeCustomerId: text().notNull().unique(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
@@ -19,7 +27,7 @@ export const topUps = pgTable(
   {
     id: text().primaryKey(),
     platformId: text().notNull(),
-    customerId: text().notNull(),
+    customerId: customerId(),
     kind: text().$type<'manual' | 'auto'>().notNull(),
     assetCode: text().notNull(),
     /** Units credited to the wallet, in the asset. */
@@ -44,7 +52,13 @@ export const topUps = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('top_ups_idempotency_idx').on(t.customerId, t.idempotencyKey), index().on(t.customerId, t.createdAt.desc())],
+  (t) => [
+    uniqueIndex('top_ups_idempotency_idx').on(t.customerId, t.idempotencyKey),
+    index().on(t.customerId, t.createdAt.desc()),
+    check('top_ups_amounts_positive', sql`${t.amount} > 0 and ${t.fiatAmount} > 0`),
+    check('top_ups_kind_known', sql`${t.kind} in ('manual', 'auto')`),
+    check('top_ups_status_known', sql`${t.status} in (${literals(TopUpStatus.options)})`),
+  ],
 );
 
 export interface CardSummary {
@@ -57,7 +71,7 @@ export interface CardSummary {
 export const autoTopUpSettings = pgTable(
   'auto_top_up_settings',
   {
-    customerId: text().notNull(),
+    customerId: customerId(),
     assetCode: text().notNull(),
     platformId: text().notNull(),
     enabled: boolean().notNull().default(false),
@@ -71,7 +85,10 @@ export const autoTopUpSettings = pgTable(
     lastError: jsonb().$type<{ code: string; message: string; at: string }>(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.assetCode] })],
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.assetCode] }),
+    check('auto_top_up_settings_amounts', sql`${t.threshold} >= 0 and ${t.amount} >= 0 and ${t.failures} >= 0`),
+  ],
 );
 
 /**
@@ -83,7 +100,7 @@ export const autoTopUpAttempts = pgTable(
   {
     id: text().primaryKey(),
     platformId: text().notNull(),
-    customerId: text().notNull(),
+    customerId: customerId(),
     assetCode: text().notNull(),
     status: text().$type<'queued' | 'processing' | 'succeeded' | 'failed'>().notNull(),
     tries: integer().notNull().default(0),
@@ -100,5 +117,6 @@ export const autoTopUpAttempts = pgTable(
     index('auto_top_up_attempts_queue_idx')
       .on(t.runAfter)
       .where(sql`${t.status} = 'queued'`),
+    check('auto_top_up_attempts_status_known', sql`${t.status} in ('queued', 'processing', 'succeeded', 'failed') and ${t.tries} >= 0`),
   ],
 );

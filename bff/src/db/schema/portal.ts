@@ -1,4 +1,5 @@
 import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { customers } from './customers.ts';
 
 /**
  * A billing-portal session. The link token signs in once within 10 minutes; the access token it is exchanged
@@ -9,7 +10,9 @@ export const portalSessions = pgTable(
   {
     id: text().primaryKey(),
     platformId: text().notNull(),
-    customerId: text().notNull(),
+    customerId: text()
+      .notNull()
+      .references(() => customers.id),
     linkTokenHash: text().notNull().unique(),
     linkExpiresAt: timestamp({ withTimezone: true }).notNull(),
     linkUsedAt: timestamp({ withTimezone: true }),

@@ -44,7 +44,9 @@ export const apiKeys = pgTable(
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
-    platformId: text().notNull(),
+    platformId: text()
+      .notNull()
+      .references(() => platforms.id),
     scope: text().notNull(),
     key: text().notNull(),
     requestHash: text().notNull(),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fiatInfo, fiatValue, type AssetInfo } from '../../src/assets/registry.ts';
+import { fiatInfo, fiatValue, type AssetInfo } from '../../src/catalog/registry.ts';
 import { calculateFees, FeeOutOfRange, type FeeContext } from '../../src/pricing/fees.ts';
 import type { PriceRule, PriceValue } from '../../src/pricing/types.ts';
 import { canonical, digits, div, mul, rational, roundReference } from '../../../shared/test/reference.ts';

@@ -4,13 +4,14 @@
  *
  *   surface (embedded on Lumen's billing page, hosted full page) × width (320, 390, 820, 1280)
  *   × scheme (light, dark) × locale (en, es, ar)
- *   × state (wallet, top-up with an error, auto top-up on, auto top-up failed, chart, usage expanded,
- *            transactions, the return from Checkout)
+ *   × state (the hosted page's top as the customer lands on it, with its own header; wallet, top-up with an
+ *            error, auto top-up on, auto top-up failed, chart, usage expanded, transactions, the return from Checkout)
  *
  * Writes .screenshots/<surface>-<width>-<scheme>-<locale>-<state>.png and .screenshots/index.html, a contact sheet
  * to look at them all. Every state is also audited with axe-core (WCAG 2.2 A/AA, target size included); violations
- * are printed, shown on the sheet and fail the run. Options: `--only=<substring>` (e.g. `--only=320-dark-ar`),
- * `--states=wallet,chart`, `--no-axe`.
+ * are printed, shown on the sheet and fail the run. Options: `--only=<substrings>` (e.g. `--only=320-dark-ar`,
+ * `--only=-320-,-820-`: any of them), `--states=wallet,chart`, `--no-axe`. `hosted-top` is taken on the hosted
+ * surface only.
  * Needs the widget built (`pnpm --filter @credyt/widget build`; `pnpm screenshots` does it).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ const WIDTHS = [320, 390, 820, 1280] as const;
 const SCHEMES = ['light', 'dark'] as const;
 const LOCALES = ['en', 'es', 'ar'] as const;
 const STATES = [
+  'hosted-top',
   'wallet',
   'top-up-error',
   'auto-top-up-on',
@@ -218,7 +220,13 @@ async function open(browser: Browser, demo: RunningDemo, spec: PageSpec): Promis
     await page.goto(`${demo.urls.site}/${spec.returnParams ? `?${spec.returnParams}` : ''}`);
     // Element screenshots taller than the window are stitched while scrolling: a sticky bar would repeat in them.
     await page.addStyleTag({ content: '.topbar, .sidebar { position: static !important; }' });
-    await page.locator(`input[name=mode][value=${spec.scheme}]`).check({ force: true });
+    // Set as a script would, not clicked: a click is a mouse interaction, after which the browser draws no focus
+    // ring where the portal moves focus (the Checkout banner), and light and dark would differ.
+    await page.evaluate((scheme) => {
+      const radio = document.querySelector<HTMLInputElement>(`input[name=mode][value=${scheme}]`)!;
+      radio.checked = true;
+      radio.dispatchEvent(new Event('change', { bubbles: true }));
+    }, spec.scheme);
     await page.evaluate(
       ({ token, locale }) => {
         const el = document.querySelector('credyt-billing-portal')!;
@@ -254,6 +262,10 @@ async function shoot(target: Locator | Page, file: string) {
 /** Tries the state's steps on an open page; a state the portal cannot reach is recorded, not fatal. */
 async function capture(page: Page, state: State, file: string): Promise<void> {
   switch (state) {
+    case 'hosted-top':
+      // The window as the page opens: the hosted page's header, h1 and who is signed in, above the portal.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      return shoot(page, file);
     case 'wallet':
       return shoot(section(page, 'credyt-portal-wallet'), file);
     case 'top-up-error': {
@@ -271,7 +283,10 @@ async function capture(page: Page, state: State, file: string): Promise<void> {
       return shoot(section(page, 'credyt-portal-spend'), file);
     case 'usage-expanded': {
       const usage = section(page, 'credyt-portal-usage');
-      const toggle = usage.locator('[aria-expanded="false"]').first();
+      // A chat completion if there is one on the page: billed on its tokens, with two fees and a description.
+      const chat = usage.locator('tr.summary').filter({ hasText: /tokens/ });
+      const row = (await chat.count()) > 0 ? chat.first() : usage.locator('tr.summary').first();
+      const toggle = row.locator('[aria-expanded="false"]').first();
       if (await toggle.count()) {
         await toggle.click();
         await usage.locator('[aria-expanded="true"]').first().waitFor({ timeout: 5_000 });
@@ -302,7 +317,10 @@ function contactSheet(shots: Shot[]): string {
 }
 
 async function main() {
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',');
   const axe = !process.argv.includes('--no-axe');
   const states = (process.argv
     .find((a) => a.startsWith('--states='))
@@ -325,11 +343,14 @@ async function main() {
         for (const scheme of SCHEMES)
           for (const locale of LOCALES) {
             const prefix = `${surface}-${width}-${scheme}-${locale}`;
-            if (only && !prefix.includes(only)) continue;
+            if (only && !only.some((part) => prefix.includes(part))) continue;
             // One page for most states; the failed auto top-up is Parsec's; the return from Checkout its own load.
             const groups: { states: State[]; spec: PageSpec }[] = [
               {
-                states: states.filter((s) => !['auto-top-up-failed', 'checkout-return', 'top-up-error'].includes(s)),
+                states: states.filter(
+                  (s) =>
+                    !['auto-top-up-failed', 'checkout-return', 'top-up-error'].includes(s) && (s !== 'hosted-top' || surface === 'hosted'),
+                ),
                 spec: { surface, width, scheme, locale, customer: cast.on },
               },
               { states: states.filter((s) => s === 'top-up-error'), spec: { surface, width, scheme, locale, customer: cast.on } },

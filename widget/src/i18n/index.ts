@@ -29,6 +29,9 @@ const RLI = '\u2067';
 const FSI = '\u2068';
 const PDI = '\u2069';
 const LRM = '\u200e';
+const NBSP = '\u00a0';
+/** Whitespace a line may break at (every kind but the no-break spaces). */
+const BREAKING_SPACE = /[^\S\u00a0\u202f\u2007]/g;
 /** The directional marks Intl puts in right-to-left patterns (LRM, RLM, ALM); an isolate replaces them. */
 const BIDI_MARKS = /[\u200e\u200f\u061c]/g;
 
@@ -80,6 +83,7 @@ export class I18n {
   private readonly numberFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
   private readonly pluralRules = new Map<number, Intl.PluralRules>();
+  private currencyNames: Intl.DisplayNames | undefined;
 
   constructor(
     readonly locale: string,
@@ -127,6 +131,26 @@ export class I18n {
   }
 
   /**
+   * An asset's name as the customer reads it: a currency (ISO 4217) in their language ("dólar estadounidense",
+   * "دولار أمريكي"), from Intl; a custom asset by the platform's name ("Credits"). `standalone` (a card's title, an
+   * option, a legend) starts with a capital where the language has one: "Dólar estadounidense".
+   */
+  assetName(asset: Pick<PortalAsset, 'code' | 'name' | 'fiat'>, standalone = true): string {
+    const name = asset.fiat ? (this.currencyName(asset.code) ?? asset.name) : asset.name;
+    return standalone ? name.charAt(0).toLocaleUpperCase(this.locale) + name.slice(1) : name;
+  }
+
+  private currencyName(code: string): string | null {
+    if (!CURRENCIES.has(code)) return null;
+    try {
+      this.currencyNames ??= new Intl.DisplayNames(this.locale, { type: 'currency', fallback: 'none' });
+      return this.currencyNames.of(code) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * The unit a custom asset is counted in, or the currency code. Given the amount, in the plural it takes in this
    * locale (`Intl.PluralRules`): the singular label for "one", else the label.
    */
@@ -156,8 +180,39 @@ export class I18n {
     return /[0-9]/.test(formatted) ? LRI + formatted.replace(BIDI_MARKS, '') + PDI : RLI + formatted + LRM + PDI;
   }
 
-  dateTime(iso: string): string {
-    return this.dateFormat('dt', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  /**
+   * A moment as "Dec 3, 12:40 PM" ("Dec 3, 2025, 12:40 PM" in another year), in the reader's time zone. It may
+   * wrap only between the date and the time: never inside the time ("12:40 / PM", an Arabic "م" alone on a line).
+   */
+  dateTime(iso: string, now: Date = new Date()): string {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return iso;
+    const thisYear = date.getFullYear() === now.getFullYear();
+    const format = this.dateFormat(thisYear ? 'dt' : 'dty', {
+      month: 'short',
+      day: 'numeric',
+      ...(thisYear ? {} : { year: 'numeric' }),
+      hour: 'numeric',
+      minute: '2-digit',
+    });
+    const parts = format.formatToParts(date);
+    const hour = parts.findIndex((part) => part.type === 'hour');
+    return parts.map((part, i) => (i === hour - 1 ? part.value : part.value.replace(BREAKING_SPACE, NBSP))).join('');
+  }
+
+  /** A calendar day (`YYYY-MM-DD`) as "Dec 3" ("Nov 28, 2025" in another year), the day it names in any time zone. */
+  day(day: string, now: Date = new Date()): string {
+    const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    if (!parts) return day;
+    const [year, month, date] = parts.slice(1).map(Number) as [number, number, number];
+    const thisYear = year === now.getFullYear();
+    const format = this.dateFormat(thisYear ? 'day' : 'dayy', {
+      month: 'short',
+      day: 'numeric',
+      ...(thisYear ? {} : { year: 'numeric' }),
+      timeZone: 'UTC',
+    });
+    return format.format(new Date(Date.UTC(year, month - 1, date)));
   }
 
   date(iso: string): string {

@@ -1,6 +1,16 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { RedirectDetail } from '../events.ts';
-import { cleanup, emitStreamEvent, find, fixtureLog, mountPortal, section, streamOpen, text } from '../test-support/portal.ts';
+import {
+  cleanup,
+  emitStreamEvent,
+  find,
+  fixtureLog,
+  mountPortal,
+  section,
+  shownDateTime,
+  streamOpen,
+  text,
+} from '../test-support/portal.ts';
 
 describe('auto top-up section', () => {
   afterEach(cleanup);
@@ -26,7 +36,7 @@ describe('auto top-up section', () => {
     const { el } = await mountPortal();
     const auto = await section(el, 'credyt-portal-auto-top-up');
     const method = await find(auto, '.method');
-    expect(text(method)).to.contain('Visa •••• 4242').and.contain('Expires 12/2030').and.contain('Replace card');
+    expect(text(method)).to.contain('Visa •••• 4242').and.contain('Expires 12/2030');
     expect(auto.querySelectorAll('.card-name')).to.have.length(1);
     expect(text(auto)).to.not.contain('No card saved yet');
     const forms = auto.querySelectorAll('.settings form');
@@ -49,18 +59,20 @@ describe('auto top-up section', () => {
     const { el } = await mountPortal();
     const auto = await section(el, 'credyt-portal-auto-top-up');
     const usd = await form(auto, 'US Dollar');
-    expect(text(usd.querySelector('.summary'))).to.equal('When your USD balance falls below $10.00, we charge Visa •••• 4242 $50.00.');
+    expect(text(usd.querySelector('.summary'))).to.equal(
+      'When your USD balance falls below $10.00, we add $50.00, charged to Visa •••• 4242.',
+    );
     type(usd.querySelector<HTMLInputElement>('input[name="threshold"]')!, '90');
     type(usd.querySelector<HTMLInputElement>('input[name="amount"]')!, '25');
     await waitUntil(
-      () => text(usd.querySelector('.summary')) === 'When your USD balance falls below $90.00, we charge Visa •••• 4242 $25.00.',
+      () => text(usd.querySelector('.summary')) === 'When your USD balance falls below $90.00, we add $25.00, charged to Visa •••• 4242.',
     );
     // A custom unit says what it adds and what it costs.
     const credits = await form(auto, 'Credits');
     credits.querySelector<HTMLInputElement>('input[role="switch"]')!.click();
     await waitUntil(() => !credits.querySelector<HTMLElement>('.fields')!.hidden);
     expect(text(credits.querySelector('.summary'))).to.equal(
-      'When your Credits balance falls below 1,000 credits, we add 2,500 credits and charge Visa •••• 4242 $25.00.',
+      'When your Credits balance falls below 1,000 credits, we add 2,500 credits for $25.00, charged to Visa •••• 4242.',
     );
   });
 
@@ -213,18 +225,24 @@ describe('auto top-up section', () => {
     const redirects: RedirectDetail[] = [];
     const { el, link } = await mountPortal({ attrs: { locale: 'es' }, setup: cancelRedirects(redirects) });
     const auto = await section(el, 'credyt-portal-auto-top-up');
-    const usd = await form(auto, 'US Dollar');
+    const usd = await form(auto, 'el saldo en dólar estadounidense');
     await waitUntil(() => text(usd.querySelector('.notice.danger')).includes('rechazada')); // the one read with the settings
+    expect(text(auto.querySelector('.method'))).to.contain('Vence 12/2030');
+    expect(text(usd.querySelector('.summary'))).to.equal(
+      'Cuando tu saldo de USD baje de 10,00 US$, añadiremos 50,00 US$ con cargo a Visa •••• 4242.',
+    );
     await streamOpen(link);
     await emitStreamEvent(link, 'top_up.updated', {
       id: 'top_auto_9',
       status: 'failed',
       kind: 'auto',
       asset: 'USD',
-      amount: '50',
+      amount: '20',
       failure: { code: 'expired_card', message: 'Your card has expired.' },
     });
     await waitUntil(() => text(usd.querySelector('.notice.danger')).includes('Tu tarjeta ha caducado.'));
+    // The amount it was to add, from the event.
+    expect(text(usd.querySelector('.notice.danger strong'))).to.match(/^La recarga automática de 20,00 US\$ del .+ falló\.$/);
     // One notice for the failure: the live one replaces the one read before.
     const notices = usd.querySelectorAll('.notice.danger');
     expect(notices).to.have.length(1);
@@ -237,14 +255,21 @@ describe('auto top-up section', () => {
     expect(setup?.body).to.include({ asset: 'USD', return_url: location.href });
   });
 
-  it('shows a failure read with the settings once, in the customer’s words (not the server’s)', async () => {
+  it('shows a failure read with the settings once, in the customer’s words (not the server’s), with one button to fix it', async () => {
     const { el } = await mountPortal();
     const auto = await section(el, 'credyt-portal-auto-top-up');
     const usd = await form(auto, 'US Dollar');
     const notices = usd.querySelectorAll('.notice.danger');
     expect(notices).to.have.length(1);
+    // What failed: the amount and when (the fixture's failure was on 2025-11-19 at 08:30 UTC).
+    const when = shownDateTime(new Date('2025-11-19T08:30:00.000Z'));
+    expect(text(notices[0]!.querySelector('strong'))).to.equal(`The automatic top-up of $50.00 on ${when} failed.`);
     expect(text(notices[0])).to.contain('Your card was declined.').and.contain('We will try again').and.contain('Update card');
     expect(notices[0]!.getAttribute('role')).to.equal(null); // not announced: it is old news
+    // One action, one button: the card's own "Replace card" gives way to the notice's "Update card".
+    const buttons = [...auto.querySelectorAll('button')].map(text).filter((name) => /card/i.test(name));
+    expect(buttons).to.deep.equal(['Update card']);
+    expect(auto.querySelector('.method button')).to.equal(null);
   });
 
   for (const width of [320, 1280]) {

@@ -43,6 +43,8 @@ interface Draft {
 interface Failure {
   code: string;
   at: string;
+  /** What the top-up was to add, in the asset. */
+  amount: string;
   /** Reported by the live stream a moment ago (announced), rather than read with the settings. */
   live: boolean;
 }
@@ -289,7 +291,7 @@ export class AutoTopUpSection extends PortalSection {
         this.stream.on('transaction.created', (transaction) => this.onTransaction(transaction)),
         this.stream.on('top_up.updated', (update) => {
           if (update.kind !== 'auto' || update.status !== 'failed') return;
-          const failure = { code: update.failure?.code ?? 'unknown', at: new Date().toISOString(), live: true };
+          const failure = { code: update.failure?.code ?? 'unknown', at: new Date().toISOString(), amount: update.amount, live: true };
           this.liveFailures = new Map(this.liveFailures).set(update.asset, failure);
           if (this.fired?.asset === update.asset) this.fired = null;
           this.refreshSoon();
@@ -401,10 +403,14 @@ export class AutoTopUpSection extends PortalSection {
     </div>`;
   }
 
-  /** The one card of the customer, for every asset: "Visa •••• 4242 · Expires 12/2030", and how to change it. */
+  /**
+   * The one card of the customer, for every asset: "Visa •••• 4242 · Expires 12/2030", and how to change it (unless
+   * a failure notice below offers it already: one button for one action).
+   */
   private renderCard(): TemplateResult {
     const i18n = this.i18n;
     const card = this.card;
+    const fixOffered = this.list.some((setting) => this.failureOf(setting));
     return html`<div class="method">
         <div>
           <p class="label muted">${i18n.t('autoCardLabel')}</p>
@@ -419,9 +425,13 @@ export class AutoTopUpSection extends PortalSection {
               : html`<p>${i18n.t('autoNoCard')}</p>`
           }
         </div>
-        <button type="button" part="button" ?disabled=${this.cardBusy} @click=${() => void this.setUpCard(null)}>
-          ${i18n.t(card ? 'autoReplaceCard' : 'autoSaveCard')}
-        </button>
+        ${
+          fixOffered
+            ? nothing
+            : html`<button type="button" part="button" ?disabled=${this.cardBusy} @click=${() => void this.setUpCard(null)}>
+                ${i18n.t(card ? 'autoReplaceCard' : 'autoSaveCard')}
+              </button>`
+        }
       </div>
       ${this.cardFailure ? renderFailure(i18n, this.cardFailure, () => void this.setUpCard(null), 'failureRefused') : nothing}`;
   }
@@ -473,7 +483,7 @@ export class AutoTopUpSection extends PortalSection {
           .checked=${draft.enabled}
           @change=${(event: Event) => this.edit(setting.asset, { enabled: (event.target as HTMLInputElement).checked })}
         />
-        <label for="${id}-switch" id="${id}-label">${i18n.t('autoEnabled', { asset: asset.name })}</label>
+        <label for="${id}-switch" id="${id}-label">${i18n.t('autoEnabled', { asset: i18n.assetName(asset, false) })}</label>
       </div>
       ${this.renderFailureNotice(setting, account)}
       <div class="fields" id="${id}-fields" ?hidden=${!draft.enabled}>
@@ -532,7 +542,7 @@ export class AutoTopUpSection extends PortalSection {
     </div>`;
   }
 
-  /** "When your USD balance falls below $90.00, we charge Visa •••• 4242 $25.00." */
+  /** "When your USD balance falls below $90.00, we add $25.00, charged to Visa •••• 4242." */
   private summary(account: PortalAccount, threshold: string, amount: string): TemplateResult {
     const i18n = this.i18n;
     const asset = account.asset;
@@ -548,11 +558,17 @@ export class AutoTopUpSection extends PortalSection {
     return sentence(i18n, asset.fiat || !price ? 'autoSummary' : 'autoSummaryUnits', params);
   }
 
-  /** The last failure: why, what happens next, and the button that fixes it. Announced when it just happened. */
+  /** The failure to tell about: one the stream just reported, else the last one of a setting that is on. */
+  private failureOf(setting: AutoTopUpSetting): Failure | null {
+    const live = this.liveFailures.get(setting.asset);
+    if (live) return live;
+    return setting.enabled && setting.last_error ? { ...setting.last_error, amount: setting.amount, live: false } : null;
+  }
+
+  /** The last failure: its amount, why, what happens next, and the button that fixes it. Announced when it just happened. */
   private renderFailureNotice(setting: AutoTopUpSetting, account: PortalAccount): TemplateResult | typeof nothing {
     const i18n = this.i18n;
-    const live = this.liveFailures.get(setting.asset);
-    const failure: Failure | null = live ?? (setting.enabled && setting.last_error ? { ...setting.last_error, live: false } : null);
+    const failure = this.failureOf(setting);
     if (!failure) return nothing;
     const next =
       setting.status === 'paused'
@@ -562,7 +578,9 @@ export class AutoTopUpSection extends PortalSection {
           : nothing;
     return html`<div class="notice danger" role=${failure.live ? 'alert' : nothing} part="notice">
       <p>
-        <strong>${i18n.t('autoFailedAt', { date: i18n.dateTime(failure.at) })}</strong>
+        <strong
+          >${sentence(i18n, 'autoFailedAt', { amount: i18n.amount(failure.amount, account.asset), date: i18n.dateTime(failure.at) })}</strong
+        >
         ${i18n.t(REASONS[failure.code] ?? 'autoReasonOther')}
       </p>
       ${next === nothing ? nothing : html`<p>${next}</p>`}

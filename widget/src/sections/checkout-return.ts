@@ -40,6 +40,10 @@ export class CheckoutReturnBanner extends PortalSection {
         border-radius: var(--_radius);
         background: var(--_surface);
       }
+      /* Focus is moved here for screen readers; the box is no control, so it shows no focus ring. */
+      .banner:is(:focus, :focus-visible) {
+        outline: none;
+      }
       .banner.success {
         color: var(--_success);
       }

@@ -60,8 +60,11 @@ export const expandableStyles = css`
     font-weight: normal;
     overflow-wrap: anywhere;
   }
-  /* Each part of a line (a quantity, a subject) wraps as a whole, so a line reads in order in either direction. */
-  :is(.meta, .how) > bdi {
+  /*
+   * Each part of a line (a quantity, a subject, with the "·" after it) wraps as a whole, so a line reads in order in
+   * either direction and never starts with a separator.
+   */
+  :is(.meta, .how) > .part {
     display: inline-block;
     max-width: 100%;
   }

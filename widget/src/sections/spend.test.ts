@@ -97,6 +97,42 @@ describe('spend section', () => {
     expect(await lastQuery()).to.match(/interval=day&from=\d{4}-\d{2}-\d{2}&to=/);
   });
 
+  for (const [locale, labels] of [
+    ['en', ['24h', '7d', '30d', '12m']],
+    ['es', ['24 h', '7 días', '30 días', '12 meses']],
+    ['ar', ['24 ساعة', '7 أيام', '30 يومًا', '12 شهرًا']],
+  ] as const) {
+    it(`names the ranges in words of the language, whole, four to a row at 320 px (${locale})`, async () => {
+      const container = document.createElement('div');
+      container.style.width = '320px';
+      document.body.append(container);
+      try {
+        const { spend } = await drawnChart({ container, attrs: { locale } });
+        const buttons = [...spend.querySelectorAll<HTMLButtonElement>('.segmented button')];
+        expect(buttons.map((b) => text(b).replace(/[\u2066-\u2069]/g, ''))).to.deep.equal(labels);
+        const group = spend.querySelector('.segmented')!.getBoundingClientRect();
+        const card = spend.querySelector('.card')!.getBoundingClientRect();
+        expect(group.right).to.be.at.most(card.right);
+        expect(group.left).to.be.at.least(card.left);
+        for (const button of buttons) {
+          const box = button.getBoundingClientRect();
+          expect(Math.abs(box.top - group.top), `"${text(button)}" on the row`).to.be.below(1);
+          expect(button.scrollWidth, `"${text(button)}" fits its button`).to.be.at.most(button.clientWidth);
+          expect(box.height).to.be.at.least(24);
+        }
+        // The long name says what the short one means, as the button's description (and a tooltip).
+        const long = { en: 'Last 24 hours', es: 'Últimas 24 horas', ar: 'آخر 24 ساعة' }[locale];
+        expect(buttons[0]!.title).to.equal(long);
+        // A currency in the legend and the table is named in the customer's language.
+        const usd = { en: 'US Dollar', es: 'Dólar estadounidense', ar: 'دولار أمريكي' }[locale];
+        expect(text(spend.querySelectorAll('table thead th')[1])).to.equal(usd);
+        expect(chartOf(spend.querySelector('canvas')!).data.datasets.map((d) => d.label)).to.deep.equal([usd, 'Credits']);
+      } finally {
+        container.remove();
+      }
+    });
+  }
+
   it('switches from fiat to a custom unit', async () => {
     const { spend } = await drawnChart();
     const select = spend.querySelector('select')!;

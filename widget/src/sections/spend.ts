@@ -9,11 +9,11 @@ import type { SpendChart, SpendPalette, SpendView } from './spend-chart.ts';
 
 /** The windows a customer picks from: the interval each is drawn in, its length, and its name. */
 export type SpendRange = '24h' | '7d' | '30d' | '12m';
-const RANGES: Record<SpendRange, { interval: SpendInterval; count: number; unit: 'hour' | 'day' | 'month'; long: MessageKey }> = {
-  '24h': { interval: 'hour', count: 24, unit: 'hour', long: 'rangeLast24h' },
-  '7d': { interval: 'day', count: 7, unit: 'day', long: 'rangeLast7d' },
-  '30d': { interval: 'day', count: 30, unit: 'day', long: 'rangeLast30d' },
-  '12m': { interval: 'month', count: 12, unit: 'month', long: 'rangeLast12m' },
+const RANGES: Record<SpendRange, { interval: SpendInterval; count: number; short: MessageKey; long: MessageKey }> = {
+  '24h': { interval: 'hour', count: 24, short: 'range24h', long: 'rangeLast24h' },
+  '7d': { interval: 'day', count: 7, short: 'range7d', long: 'rangeLast7d' },
+  '30d': { interval: 'day', count: 30, short: 'range30d', long: 'rangeLast30d' },
+  '12m': { interval: 'month', count: 12, short: 'range12m', long: 'rangeLast12m' },
 };
 /** Live events come in bursts (a usage event, its transaction, the wallet): one refetch for the lot. */
 const LIVE_DELAY_MS = 500;
@@ -138,8 +138,9 @@ export class SpendSection extends PortalSection {
           grid-template-columns: minmax(0, 1fr);
           align-items: stretch;
         }
+        /* The row shared out beyond each label's own width: a longer one ("12 meses") is never cut. */
         .segmented button {
-          flex: 1 1 0;
+          flex: 1 1 auto;
           min-width: 0;
           padding-inline: calc(var(--_space) / 2);
         }
@@ -290,9 +291,10 @@ export class SpendSection extends PortalSection {
                   type="button"
                   part="button"
                   aria-pressed=${this.range === option ? 'true' : 'false'}
+                  title=${this.i18n.t(RANGES[option].long)}
                   @click=${() => (this.range = option)}
                 >
-                  ${rangeLabel(this.i18n.locale, option)}
+                  ${this.i18n.t(RANGES[option].short, { count: this.i18n.number(RANGES[option].count) })}
                 </button>`,
             )}
           </div>
@@ -411,8 +413,9 @@ export class SpendSection extends PortalSection {
     return this.walletState.wallet?.accounts.find((account) => account.asset.code === code)?.asset;
   }
 
+  /** A series' name in the legend, the tooltip and the table: the asset's, a currency's in the customer's language. */
   private seriesName(code: string): string {
-    return this.assetByCode(code)?.name ?? code;
+    return this.i18n.assetName(this.assetByCode(code) ?? { code, name: code, fiat: assetFromCode(code).fiat });
   }
 
   private drawChart(): void {
@@ -467,12 +470,6 @@ function isoDate(date: Date): string {
   const month = String(date.getMonth() + 1).padStart(2, '0');
   const day = String(date.getDate()).padStart(2, '0');
   return `${date.getFullYear()}-${month}-${day}`;
-}
-
-/** "24h", "7d", "30d", "12m" in the customer's language (Intl's narrow units: no catalog text to ship). */
-function rangeLabel(locale: string, range: SpendRange): string {
-  const { count, unit } = RANGES[range];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'narrow' }).format(count);
 }
 
 function timeZone(): string {

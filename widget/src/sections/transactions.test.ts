@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { TransactionsPage } from '@credyt/shared';
 import { addDecimal, compareDecimal } from '../decimal.ts';
-import { cleanup, find, fixtureLog, linkToken, mountPortal, section, text as rawText } from '../test-support/portal.ts';
+import { cleanup, find, fixtureLog, linkToken, mountPortal, section, shownDateTime, text as rawText } from '../test-support/portal.ts';
 
 /** What a reader sees: the text without the invisible bidirectional isolates around units and amounts. */
 const text = (node: Node | null | undefined) => rawText(node).replace(/[\u2066-\u2069]/g, '');
@@ -118,7 +118,7 @@ describe('transactions section', () => {
     const shownAt = time.getAttribute('datetime')!;
     // (The fixture dates from its own clock: the page and this read are moments apart.)
     expect(Math.abs(Date.parse(shownAt) - Date.parse(data.occurred_at))).to.be.below(60_000);
-    expect(text(time)).to.equal(new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(shownAt)));
+    expect(text(time)).to.equal(shownDateTime(new Date(shownAt)));
   });
 
   it('pages with the total: "1–20 of 57" grouped, "21–40 of 60" for every entry', async () => {
@@ -211,6 +211,55 @@ describe('transactions section', () => {
     const transactions = await section(el, 'credyt-portal-transactions');
     expect(text(await find(transactions, '.empty'))).to.equal('No transactions match these filters.');
   });
+
+  for (const locale of ['en', 'es', 'ar']) {
+    it(`gives every filter room for its longest option, one to a row at 320 px and evenly shared when wider (${locale})`, async () => {
+      const host = document.createElement('div');
+      host.className = 'host';
+      document.body.append(host);
+      host.style.width = '320px';
+      const { transactions } = await mounted({ locale }, host);
+      const filters = transactions.querySelector('.filters')!;
+      const selects = [...filters.querySelectorAll('select')];
+      expect(selects).to.have.length(4);
+      for (const width of [320, 534, 820, 1280]) {
+        host.style.width = `${width}px`;
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const card = transactions.querySelector('.card')!.getBoundingClientRect();
+        const boxes = selects.map((select) => select.getBoundingClientRect());
+        for (const [i, select] of selects.entries()) {
+          // The select as wide as its widest option needs (the browser's own width for it), drawn beside it.
+          const probe = select.cloneNode(true) as HTMLSelectElement;
+          probe.style.cssText = 'position: absolute; width: auto; visibility: hidden';
+          select.after(probe);
+          const needs = probe.getBoundingClientRect().width;
+          probe.remove();
+          const longest = [...select.options].map((o) => o.text).sort((a, b) => b.length - a.length)[0];
+          expect(boxes[i]!.width, `${width} px: "${longest}" in ${select.name} (${boxes[i]!.width} < ${needs})`).to.be.at.least(
+            needs - 0.5,
+          );
+          expect(boxes[i]!.left).to.be.at.least(card.left);
+          expect(boxes[i]!.right).to.be.at.most(card.right);
+        }
+        if (width === 320) {
+          for (const [i, box] of boxes.entries()) if (i > 0) expect(box.top, 'one filter to a row').to.be.above(boxes[i - 1]!.bottom);
+        } else {
+          // Side by side, each as wide as the others (no one stretched over the row).
+          expect(Math.abs(boxes[0]!.top - boxes[1]!.top), `${width} px: side by side`).to.be.below(1);
+          const widths = boxes.map((b) => b.width);
+          expect(Math.max(...widths) - Math.min(...widths), `${width} px: widths ${widths.join(', ')}`).to.be.below(1);
+        }
+        const download = filters.querySelector('a.download')!.getBoundingClientRect();
+        expect(download.right).to.be.at.most(card.right);
+        expect(download.left).to.be.at.least(card.left);
+        expect(download.height).to.be.at.least(24);
+      }
+      // A currency is named in the customer's language; a custom asset by the platform's name.
+      const assets = [...transactions.querySelectorAll<HTMLOptionElement>('select[name="asset"] option')].map((o) => o.text);
+      const usd = { en: 'US Dollar', es: 'Dólar estadounidense', ar: 'دولار أمريكي' }[locale];
+      expect(assets.slice(1)).to.deep.equal([usd, 'Credits', 'GPU tokens']);
+    });
+  }
 
   for (const locale of ['en', 'ar']) {
     it(`stacks rows at 320 px (${locale}): date and amount on top, every amount and balance inside the element`, async () => {

@@ -42,28 +42,30 @@ export class TransactionsSection extends PortalSection {
     ...PortalSection.styles,
     expandableStyles,
     css`
+      /*
+       * As many filters to a row as fit at 14em each, sharing the row evenly; one to a row on a phone. 14em holds the
+       * longest options whole ("septiembre de 2026", "Dólar estadounidense", "Recarga automática"). The download
+       * sits after them, at the end of the last row.
+       */
       .filters {
-        display: flex;
-        flex-wrap: wrap;
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(min(100%, 14em), 1fr));
         gap: var(--_space);
         align-items: end;
         margin-bottom: calc(var(--_space) * 1.5);
       }
+      .filters select {
+        width: 100%;
+      }
       .filters .download {
-        margin-inline-start: auto;
+        grid-column: -2 / -1;
+        justify-self: end;
+        text-align: center;
       }
       .category {
         display: block;
         color: var(--_muted);
         font-size: 0.9em;
-      }
-      @container portal (width < 600px) {
-        .filters > label {
-          flex: 1 1 9em;
-        }
-        .filters .download {
-          margin-inline-start: 0;
-        }
       }
     `,
   ];
@@ -152,7 +154,10 @@ export class TransactionsSection extends PortalSection {
         >${t('filterAsset')}
         <select part="input" name="asset" @change=${(e: Event) => this.filter({ asset: valueOf(e) })}>
           <option value="">${t('allAssets')}</option>
-          ${assets.map((asset) => html`<option value=${asset.code} ?selected=${this.filters.asset === asset.code}>${asset.name}</option>`)}
+          ${assets.map(
+            (asset) =>
+              html`<option value=${asset.code} ?selected=${this.filters.asset === asset.code}>${this.i18n.assetName(asset)}</option>`,
+          )}
         </select>
       </label>
       <label
@@ -248,7 +253,7 @@ export class TransactionsSection extends PortalSection {
     const detailsId = `events-${cssId(item.id)}`;
     return html`<tbody class=${open ? 'open' : ''}>
       <tr class="summary" @click=${(event: Event) => this.onRowClick(event, item)}>
-        <td><time datetime=${group.day}>${this.day(group.day)}</time></td>
+        <td><time datetime=${group.day}>${this.i18n.day(group.day)}</time></td>
         <td>
           <button
             type="button"
@@ -278,7 +283,10 @@ export class TransactionsSection extends PortalSection {
     if (!events || (events.loading && events.items.length === 0)) return this.renderSkeleton(Math.min(group.count, 3));
     if (events.error && events.items.length === 0) return this.renderError(events.error, () => void this.loadGroup(item, null));
     const asset = this.assetOf(item.asset);
-    return html`<ul class="breakdown" aria-label=${this.i18n.t('groupEvents', { product: item.description, date: this.day(group.day) })}>
+    return html`<ul
+        class="breakdown"
+        aria-label=${this.i18n.t('groupEvents', { product: item.description, date: this.i18n.day(group.day) })}
+      >
         ${events.items.map((event) => {
           const total = event.totals.find((t) => t.asset === item.asset)?.amount ?? event.amount;
           const meta = [...event.quantities.map((q) => this.quantityText(q)), ...(event.subject ? [event.subject] : [])];

@@ -1,10 +1,42 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { cleanup, emitStreamEvent, find, mountPortal, section, streamOpen, text as rawText } from '../test-support/portal.ts';
+import {
+  cleanup,
+  emitStreamEvent,
+  find,
+  mountPortal,
+  section,
+  shownDateTime,
+  streamOpen,
+  text as rawText,
+} from '../test-support/portal.ts';
 
 /** What a reader sees: the text without the invisible bidirectional isolates around units and amounts. */
 const text = (node: Node | null | undefined) => rawText(node).replace(/[\u2066-\u2069]/g, '');
 import { roundDown } from './section.ts';
+import { withoutQuantities } from './usage.ts';
+
+/** The first character of each line of `scope`, in reading order (spaces and isolates skipped). */
+function lineStarts(scope: Element): string[] {
+  const starts: string[] = [];
+  let top = -Infinity;
+  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+    for (let i = 0; i < node.data.length; i++) {
+      if (/[\s\u2066-\u2069]/.test(node.data[i]!)) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getBoundingClientRect();
+      if (rect.height === 0) continue;
+      if (rect.top > top + rect.height / 2) {
+        starts.push(node.data[i]!);
+        top = rect.top;
+      }
+    }
+  }
+  return starts;
+}
 
 const summaries = (usage: ShadowRoot) => [...usage.querySelectorAll<HTMLTableRowElement>('tbody tr.summary')];
 const cells = (row: Element) => [...row.querySelectorAll('td')].map(text);
@@ -37,7 +69,7 @@ describe('usage section', () => {
     // The date is when the usage happened (occurred_at), in the reader's time zone.
     const now = new Date();
     const noonYesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1, 12));
-    expect(when).to.equal(new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(noonYesterday));
+    expect(when).to.equal(shownDateTime(noonYesterday));
     expect(rows[0]!.querySelector('time')!.getAttribute('datetime')).to.equal(noonYesterday.toISOString());
     // A fee of a fraction of a cent is shown as charged, not "less than $0.01".
     expect(cells(rows[1]!)[2]).to.equal('$0.00000125');
@@ -92,8 +124,65 @@ describe('usage section', () => {
     expect(getComputedStyle(details).direction).to.equal('rtl');
     // Isolated, so "1,234 input tokens at $2.50 per 1M input tokens" is not reordered into the Arabic line.
     expect(how.matches(':dir(ltr)')).to.equal(true);
-    expect(details.querySelector('.description')!.matches(':dir(ltr)')).to.equal(true);
+    const description = details.querySelector('.description')!;
+    expect(description.querySelector('bdi')!.matches(':dir(ltr)')).to.equal(true);
+    // …and aligned as the page reads: at the right, where the Arabic lines above it start.
+    const range = document.createRange();
+    range.selectNodeContents(description);
+    const [line, box] = [range.getBoundingClientRect(), description.getBoundingClientRect()];
+    expect(box.right - line.right, 'space at the right of the description').to.be.below(1);
+    expect(line.left - box.left, 'space at the left of the description').to.be.above(20);
   });
+
+  it('leaves out of the description what the row already says: the quantities', () => {
+    const quantities = [
+      { unit: 'input_tokens', quantity: '12864' },
+      { unit: 'output_tokens', quantity: '1700' },
+    ];
+    expect(withoutQuantities('lumen-pro · 12,864 input / 1,700 output tokens', quantities)).to.equal('lumen-pro');
+    expect(withoutQuantities('12.864 input / 1.700 output tokens', quantities)).to.equal(null);
+    // A number that is no quantity, or one inside a name ("motion-2"), keeps its part.
+    expect(withoutQuantities('lumen-pro · 12,864 input / 900 output tokens', quantities)).to.equal(
+      'lumen-pro · 12,864 input / 900 output tokens',
+    );
+    expect(withoutQuantities('motion-2 · hd · 30s', [{ unit: 'seconds', quantity: '30' }])).to.equal('motion-2 · hd');
+    expect(withoutQuantities('motion-2 · hd', [{ unit: 'seconds', quantity: '2' }])).to.equal('motion-2 · hd');
+    expect(withoutQuantities('Request 1 from the API', [])).to.equal('Request 1 from the API');
+  });
+
+  it('never starts a wrapped line of an event’s details with the “·” between two of them', async () => {
+    const { el, container: host } = await mountAt(320);
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const metas = [...usage.querySelectorAll('tbody tr.summary .meta')].slice(0, 6);
+    let wrapped = 0;
+    for (let width = 200; width <= 420; width += 2) {
+      host.style.width = `${width}px`;
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      for (const meta of metas) {
+        const starts = lineStarts(meta);
+        if (starts.length > 1) wrapped += 1;
+        expect(starts, `the lines of "${text(meta)}" at ${width} px`).to.not.include('·');
+      }
+    }
+    expect(wrapped, 'lines that wrapped').to.be.above(50);
+  });
+
+  for (const locale of ['en', 'es', 'ar']) {
+    it(`fits each pager button on one line at 320 px (${locale})`, async () => {
+      const { el } = await mountAt(320, { locale });
+      const usage = await section(el, 'credyt-portal-usage');
+      const buttons = [...(await find(usage, '.pager')).querySelectorAll('button')];
+      expect(buttons).to.have.length(2);
+      for (const button of buttons) {
+        const range = document.createRange();
+        range.selectNodeContents(button);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        expect(lines.size, `"${text(button)}" takes ${lines.size} lines`).to.equal(1);
+        expect(button.scrollWidth).to.be.at.most(button.clientWidth);
+      }
+    });
+  }
 
   it('pages with the total: "1–25 of 30", then "26–30 of 30"', async () => {
     const { el } = await mountPortal({ attrs: { sections: 'usage_history' } });

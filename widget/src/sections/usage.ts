@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { ListTotal, UsageFee, UsageItem, UsagePage } from '@credyt/shared';
+import type { ListTotal, UsageFee, UsageItem, UsagePage, UsageQuantity } from '@credyt/shared';
 import { addDecimal } from '../decimal.ts';
 import { CursorPages, isolate, localTimeZone, PortalSection } from './section.ts';
 import { expandableStyles } from './expandable.styles.ts';
@@ -162,7 +162,14 @@ export class UsageSection extends PortalSection {
             </li>`,
         )}
       </ul>
-      ${item.description ? html`<p class="description" dir="auto">${item.description}</p>` : nothing}`;
+      ${this.renderDescription(item)}`;
+  }
+
+  /** The platform's description of the event, less what the row already says (its quantities). */
+  private renderDescription(item: UsageItem): TemplateResult | typeof nothing {
+    const description = item.description && withoutQuantities(item.description, item.quantities);
+    // Isolated in its own direction, aligned as the portal reads (an English description in Arabic: at the right).
+    return description ? html`<p class="description"><bdi>${description}</bdi></p>` : nothing;
   }
 
   /** "1,235 input tokens at $2.50 per 1M input tokens", or the platform's own description of the price. */
@@ -215,9 +222,41 @@ export function withFees(item: UsageItem, fees: readonly UsageFee[]): UsageItem 
   return { ...item, fees: merged, totals: list, amount: list[0]!.amount, asset: list[0]!.asset, fiat_amount: list[0]!.fiat_amount };
 }
 
-/** Parts of a line, each isolated for the bidirectional algorithm, between middle dots. */
+/**
+ * Parts of a line, each isolated for the bidirectional algorithm, between middle dots. A dot stays at the end of
+ * the part before it (`.part` wraps as a whole), so a wrapped line starts with a part, never with "·".
+ */
 export function separated(parts: readonly string[]): TemplateResult[] {
-  return parts.map((part, i) => html`${i > 0 ? ' · ' : ''}<bdi>${part}</bdi>`);
+  return parts.map(
+    (part, i) => html`${i > 0 ? ' ' : ''}<span class="part"><bdi>${part}</bdi>${i < parts.length - 1 ? '\u00a0·' : ''}</span>`,
+  );
+}
+
+/**
+ * A description without its parts that only restate quantities the row shows: "lumen-pro · 12,864 input / 1,700
+ * output tokens" with those quantities is "lumen-pro". A part counts as a restatement when every number standing
+ * alone in it (not "motion-2") is one of the quantities, however it is grouped. Null when nothing is left.
+ */
+export function withoutQuantities(description: string, quantities: readonly UsageQuantity[]): string | null {
+  if (quantities.length === 0) return description;
+  const shown = new Set(quantities.map((q) => normalNumber(q.quantity)));
+  const parts = description.split(/\s+·\s+/);
+  const kept = parts.filter((part) => {
+    const numbers = part.match(/(?<![\p{L}\d_-])\d(?:[\d,.\u00a0\u202f']*\d)?/gu) ?? [];
+    return numbers.length === 0 || !numbers.every((n) => shown.has(normalNumber(n)));
+  });
+  if (kept.length === parts.length) return description;
+  return kept.length > 0 ? kept.join(' · ') : null;
+}
+
+/** "12,864", "12.864" and "12864" alike; "1.5" stays a decimal. */
+function normalNumber(text: string): string {
+  const grouped = /^\d{1,3}(?:([,.\u00a0\u202f'])\d{3})+$/u.exec(text);
+  const digits = grouped ? text.replace(/[,.\u00a0\u202f']/gu, '') : text.replace(',', '.');
+  return digits
+    .replace(/^0+(?=\d)/, '')
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** An id usable in `id`/`aria-controls` whatever the event id holds. */

@@ -154,3 +154,10 @@ export async function streamOpen(link: string): Promise<void> {
     timeout: 5000,
   });
 }
+
+/** A moment as the lists show it: "Dec 3, 12:40 PM", with the year only when it is not this year (spaces plain). */
+export function shownDateTime(date: Date, locale = 'en-US'): string {
+  const year = date.getFullYear() === new Date().getFullYear() ? {} : { year: 'numeric' as const };
+  const format = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', ...year, hour: 'numeric', minute: '2-digit' });
+  return format.format(date).replace(/\s+/g, ' ');
+}

@@ -127,7 +127,8 @@ export const sectionStyles = css`
   a.button {
     display: inline-block;
     text-decoration: none;
-    border: 1px solid var(--_primary);
+    /* The link's own colour: the brand colour can be too dark to see on a dark page. */
+    border: 1px solid currentColor;
     border-radius: var(--_radius);
     padding: calc(var(--_space) * 0.75) calc(var(--_space) * 1.5);
   }

@@ -92,10 +92,10 @@ export abstract class PortalSection extends LitElement {
    * An amount with every digit it has ("−$0.0042", "$0.00000125"), never fewer than its asset's precision and
    * with no trailing zeros past it: a fee is shown as charged and a running balance adds up row to row.
    */
-  protected exact(value: string, asset: PortalAsset | string): string {
+  protected exact(value: string, asset: PortalAsset | string, scale?: number): string {
     if (!isDecimal(value)) return value;
     const display = typeof asset === 'string' ? assetFromCode(asset) : asset;
-    const digits = Math.max(display.precision, significantScale(value));
+    const digits = Math.max(display.precision, scale ?? significantScale(value));
     return this.i18n.amount(value, digits === display.precision ? asset : { ...display, precision: digits });
   }
 
@@ -125,12 +125,16 @@ export abstract class PortalSection extends LitElement {
     const key = `eventCount_${rule === 'zero' ? 'other' : rule}` as MessageKey;
     return this.i18n.t(key, { count: this.count(count) });
   }
+}
 
-  /** A local calendar day (`YYYY-MM-DD`) as "Nov 20, 2025", read as the date it names in any time zone. */
-  protected day(date: string): string {
-    const [year, month, day] = date.split('-').map(Number);
-    return dateFormat(this.i18n.locale).format(new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1)));
-  }
+/**
+ * The decimal places each asset's amounts need in one list (the most any of `values` has): every row of the list
+ * shows that many, so the digits line up and a running balance reads as adding up.
+ */
+export function listScales(values: Iterable<{ asset: string; amount: string }>): Map<string, number> {
+  const scales = new Map<string, number>();
+  for (const { asset, amount } of values) scales.set(asset, Math.max(scales.get(asset) ?? 0, significantScale(amount)));
+  return scales;
 }
 
 /** Where a cursor-paged list is: the pages visited, `shown` rows on this one, and how to move. */
@@ -181,16 +185,6 @@ function numberFormat(locale: string, kind: 'n' | 'compact'): Intl.NumberFormat 
       kind === 'compact' ? { notation: 'compact', maximumFractionDigits: 3 } : { maximumFractionDigits: 20 },
     );
     numberFormats.set(key, format);
-  }
-  return format;
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(locale: string): Intl.DateTimeFormat {
-  let format = dateFormats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
-    dateFormats.set(locale, format);
   }
   return format;
 }

@@ -285,14 +285,20 @@ describe('spend section', () => {
     }
   });
 
-  it('says so when nothing was spent, with the total and the controls still there', async () => {
+  it('says so when nothing was spent, with the total and the controls still there, in the chart’s box', async () => {
     const { el } = await mountPortal({ scenario: 'empty' });
     const spend = await section(el, 'credyt-portal-spend');
+    const loading = await find(spend, '.chart-skeleton');
+    const reserved = loading.getBoundingClientRect().height;
     await find(spend, '.empty');
     expect(text(spend.querySelector('.empty'))).to.equal('No spending in this period.');
     expect(text(spend.querySelector('.total .figure'))).to.equal('$0.00');
     expect(spend.querySelector('table')).to.equal(null);
-    expect(spend.querySelector<HTMLElement>('.chart')!.hidden).to.equal(true);
+    // No chart, but its box keeps the size it had while loading (nothing below moves up), the message inside.
+    expect(spend.querySelector<HTMLCanvasElement>('canvas')!.hidden).to.equal(true);
+    const chart = spend.querySelector<HTMLElement>('.chart')!;
+    expect(chart.contains(spend.querySelector('.empty'))).to.equal(true);
+    expect(chart.getBoundingClientRect().height).to.equal(reserved);
   });
 
   it('asks for two local days of hours, 7 or 30 days, or 12 months', () => {

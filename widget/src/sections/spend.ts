@@ -103,6 +103,13 @@ export class SpendSection extends PortalSection {
       .chart canvas {
         display: block;
       }
+      .chart .empty {
+        display: grid;
+        place-items: center;
+        height: 100%;
+        margin: 0;
+        text-align: center;
+      }
       .chart-skeleton {
         height: 17em;
       }
@@ -335,6 +342,10 @@ export class SpendSection extends PortalSection {
     return this.shown;
   }
 
+  /**
+   * A range without spend keeps the chart's box, the size it had while loading, with the message in it: the
+   * sections below do not move up when the figures arrive (nor down again when another range has some).
+   */
   private renderData(loaded: Loaded, lib: typeof import('./spend-chart.ts')): TemplateResult {
     const shown = this.viewOf(loaded, lib);
     const { view, unitAsset, labels } = shown;
@@ -344,9 +355,11 @@ export class SpendSection extends PortalSection {
     const amount = (value: string) => html`<bdi>${this.i18n.amount(value, unitAsset)}</bdi>`;
     const multi = view.series.length > 1;
     return html`
-      ${this.renderControls(shown, loaded.range)} ${empty ? this.renderEmpty(this.i18n.t('spendEmpty')) : nothing}
-      <div class="chart" part="chart" ?hidden=${empty}>
+      ${this.renderControls(shown, loaded.range)}
+      <div class="chart" part="chart">
+        ${empty ? this.renderEmpty(this.i18n.t('spendEmpty')) : nothing}
         <canvas
+          ?hidden=${empty}
           role="img"
           aria-label=${
             empty

@@ -173,7 +173,8 @@ export class TopUpSection extends PortalSection {
                 @change=${this.onAssetChange}
               >
                 ${this.accounts.map(
-                  (a) => html`<option value=${a.asset.code} ?selected=${a.asset.code === asset.code}>${a.asset.name}</option>`,
+                  (a) =>
+                    html`<option value=${a.asset.code} ?selected=${a.asset.code === asset.code}>${this.i18n.assetName(a.asset)}</option>`,
                 )}
               </select>
               ${assetError ? html`<p class="field-error" id="asset-error">${assetError}</p>` : nothing}

@@ -60,8 +60,14 @@ describe('transactions section', () => {
     const [, what, amount, balance] = cellsOf(group);
     expect(what).to.contain('Chat completions').and.contain('5 events').and.contain('Usage');
     // 5 chats: 6,200 input tokens at $2.50 per 1M and 5 × 567 output tokens at $10 per 1M, to the last digit.
-    expect(amount).to.equal('-$0.04385');
+    // Every amount of the list has as many decimals as the list's most precise one (here 8), so digits line up.
+    expect(amount).to.equal('-$0.04385000');
     expect(balance).to.equal('');
+    const decimals = rows
+      .flatMap((r) => cellsOf(r).slice(2, 4))
+      .filter((c) => c.includes('$'))
+      .map((c) => c.split('.')[1]!.length);
+    expect(new Set(decimals)).to.deep.equal(new Set([8]));
     const focusable = group.querySelectorAll('button, a, input, select, [tabindex]');
     expect(focusable).to.have.length(1);
     const toggle = focusable[0] as HTMLButtonElement;

@@ -5,7 +5,7 @@ import type { Category, ListTotal, Transaction, TransactionsPage, TransactionVie
 import type { TransactionsQuery } from '../api/client.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { expandableStyles } from './expandable.styles.ts';
-import { CursorPages, localDay, localTimeZone, PortalSection, safeUrl } from './section.ts';
+import { CursorPages, listScales, localDay, localTimeZone, PortalSection, safeUrl } from './section.ts';
 import { cssId, separated } from './usage.ts';
 
 /** The contract's categories (kept here rather than imported: the shared module's value pulls zod into the bundle). */
@@ -193,6 +193,7 @@ export class TransactionsSection extends PortalSection {
     const items = [...this.live, ...page.items.filter((item) => !seen.has(item.id))];
     if (items.length === 0 && this.pages.page === 1) return this.renderEmpty(this.i18n.t('transactionsEmpty'));
     const t = this.i18n.t.bind(this.i18n);
+    const scales = listScales(items.flatMap((item) => [item, { asset: item.asset, amount: item.balance_after }]));
     return html`<div class="table-wrap">
         <table part="table" class="stack expandable">
           <caption class="sr-only">
@@ -207,7 +208,7 @@ export class TransactionsSection extends PortalSection {
               <th scope="col"><span class="sr-only">${t('receipt')}</span></th>
             </tr>
           </thead>
-          ${items.map((item) => (item.group ? this.renderGroup(item, item.group) : this.renderItem(item)))}
+          ${items.map((item) => (item.group ? this.renderGroup(item, item.group, scales) : this.renderItem(item, scales)))}
         </table>
       </div>
       ${this.renderPager(t('transactionsHeading'), {
@@ -220,15 +221,17 @@ export class TransactionsSection extends PortalSection {
       })}`;
   }
 
-  private renderItem(item: Transaction): TemplateResult {
+  private renderItem(item: Transaction, scales: Map<string, number>): TemplateResult {
     const asset = this.assetOf(item.asset);
     const receipt = safeUrl(item.receipt_url);
     return html`<tbody>
       <tr>
         <td><time datetime=${item.occurred_at}>${this.i18n.dateTime(item.occurred_at)}</time></td>
         <td>${item.description}<span class="category">${this.categoryName(item.category)}</span></td>
-        <td class="num lead"><bdi>${this.exact(item.amount, asset)}</bdi></td>
-        <td class="num" data-label=${this.i18n.t('balanceAfter')}><bdi>${this.exact(item.balance_after, asset)}</bdi></td>
+        <td class="num lead"><bdi>${this.exact(item.amount, asset, scales.get(item.asset))}</bdi></td>
+        <td class="num" data-label=${this.i18n.t('balanceAfter')}>
+          <bdi>${this.exact(item.balance_after, asset, scales.get(item.asset))}</bdi>
+        </td>
         <td>
           ${
             receipt
@@ -248,7 +251,7 @@ export class TransactionsSection extends PortalSection {
   }
 
   /** A day's usage of one product: one row with one tab stop, opening to its events. */
-  private renderGroup(item: Transaction, group: UsageGroup): TemplateResult {
+  private renderGroup(item: Transaction, group: UsageGroup, scales: Map<string, number>): TemplateResult {
     const open = this.expanded.has(item.id);
     const detailsId = `events-${cssId(item.id)}`;
     return html`<tbody class=${open ? 'open' : ''}>
@@ -266,7 +269,7 @@ export class TransactionsSection extends PortalSection {
           </button>
           <span class="meta">${this.eventCount(group.count)} · ${this.categoryName(item.category)}</span>
         </td>
-        <td class="num lead"><bdi>${this.exact(item.amount, this.assetOf(item.asset))}</bdi></td>
+        <td class="num lead"><bdi>${this.exact(item.amount, this.assetOf(item.asset), scales.get(item.asset))}</bdi></td>
         <td class="num"></td>
         <td></td>
       </tr>

@@ -198,7 +198,7 @@ export class WalletSection extends PortalSection {
       const before = this.previous.get(account.id);
       if (before !== undefined && before !== account.available && this.walletState.recentlyUpdated.has(account.id)) {
         this.announcement = this.i18n.t('balanceUpdated', {
-          asset: account.asset.name,
+          asset: this.i18n.assetName(account.asset, false),
           amount: this.i18n.amount(account.available, account.asset),
         });
       }
@@ -270,7 +270,7 @@ export class WalletSection extends PortalSection {
       .filter(Boolean)
       .join(' ');
     return html`<li class=${classes} part="balance" data-account=${account.id}>
-      <span class="name">${account.asset.name}</span>
+      <span class="name">${this.i18n.assetName(account.asset)}</span>
       ${this.renderFigure(account.available, account.asset)}
       ${
         !account.asset.fiat && account.fiat_value !== null

@@ -220,7 +220,7 @@ async function turnOnAutoTopUp({ page, shot, isPortalPage }: Journey, threshold:
   await amountField.fill(amount);
   // No card yet: the summary names "your card", and saving will ask for one first.
   const summary = (card: string) =>
-    `When your USD balance falls below ${usd.format(Number(threshold))}, we charge ${card} ${usd.format(Number(amount))}.`;
+    `When your USD balance falls below ${usd.format(Number(threshold))}, we add ${usd.format(Number(amount))}, charged to ${card}.`;
   await form.getByText(summary('your card')).waitFor();
   await form.getByText('Saving this takes you to save a card first.').waitFor();
   await shot(page, 'auto-top-up-settings');

@@ -193,7 +193,12 @@ export class TransactionsSection extends PortalSection {
     const items = [...this.live, ...page.items.filter((item) => !seen.has(item.id))];
     if (items.length === 0 && this.pages.page === 1) return this.renderEmpty(this.i18n.t('transactionsEmpty'));
     const t = this.i18n.t.bind(this.i18n);
-    const scales = listScales(items.flatMap((item) => [item, { asset: item.asset, amount: item.balance_after }]));
+    // Every entry is the ledger: each amount at the list's scale per asset, so digits line up down the running
+    // balance. The grouped view shows no running balance, and a $25.00 top-up reads better as charged.
+    const scales =
+      this.filters.view === 'entries'
+        ? listScales(items.flatMap((item) => [item, { asset: item.asset, amount: item.balance_after }]))
+        : new Map<string, number>();
     return html`<div class="table-wrap">
         <table part="table" class="stack expandable">
           <caption class="sr-only">

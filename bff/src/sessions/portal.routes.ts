@@ -12,7 +12,7 @@ import { constantTimeEqual, newSecret, sha256 } from '../ids.ts';
 import type { SessionCache } from './session-cache.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
 import { validJson } from '../http/validate.ts';
-import { loadWallet } from '../wallet/portal.routes.ts';
+import { loadWallet } from '../wallet/service.ts';
 
 /** An access session (hosted cookie or embedded bearer) lives this long after the link is exchanged. */
 export const ACCESS_LIFETIME_MS = 60 * 60 * 1000;

@@ -14,7 +14,7 @@ import type { LedgerHub } from './hub.ts';
 import { presentTransaction } from '../transactions/presenters.ts';
 import { presentUsage } from '../usage/presenters.ts';
 import { TimeZoneParam } from '../time.ts';
-import { accountId, loadWallet } from '../wallet/portal.routes.ts';
+import { accountId, loadWallet } from '../wallet/service.ts';
 import { validQuery } from '../http/validate.ts';
 
 export interface StreamOptions {

@@ -1,24 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
-import { DecimalInput, fitsPrecision, Instant, money, type Category } from '@credyt/shared';
-import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
+import { DecimalInput, Instant, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
-import { accounts } from '../db/schema/index.ts';
-import { invalid, notFound } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
-import { hashRequest } from '../ids.ts';
-import { DEFAULT_ACCOUNT, type Ledger } from './ledger.ts';
-import { idempotent } from './idempotency.ts';
-import { customerOf } from '../customers/service.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
-
-const REASON_CATEGORY: Record<string, Category> = {
-  external_topup: 'top_up',
-  external_refund: 'refund',
-  gift: 'gift',
-  ad_hoc_fee: 'fee',
-  adjustment: 'adjustment',
-};
+import type { Ledger } from './ledger.ts';
+import { accountId, ADJUSTMENT_REASONS, adjustWallet, customerAccount, customerAccounts, type Account } from './service.ts';
 
 /** A client's clock may run a little ahead of ours. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -34,7 +20,7 @@ export const AdjustmentCreate = z.object({
     .regex(/^[a-z0-9_-]+$/i)
     .optional(),
   description: z.string().max(500).optional(),
-  reason: z.enum(['external_topup', 'external_refund', 'gift', 'ad_hoc_fee', 'adjustment']),
+  reason: z.enum(ADJUSTMENT_REASONS),
   metadata: z.record(z.string(), z.unknown()).optional(),
   /**
    * When the movement happened, for one booked later (a top-up imported from another system); default now. It dates
@@ -44,7 +30,13 @@ export const AdjustmentCreate = z.object({
 });
 
 const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: z.string() });
-const accountId = (name: string, asset: string) => `${name}:${asset}`;
+
+const presentAccount = (a: Account): z.infer<typeof AccountOut> => ({
+  id: accountId(a.name, a.assetCode),
+  name: a.name,
+  asset: a.assetCode,
+  available: a.balance,
+});
 
 export function walletRoutes(db: Database, ledger: Ledger) {
   return createRouter<PlatformEnv>()
@@ -56,16 +48,8 @@ export function walletRoutes(db: Database, ledger: Ledger) {
         responses: { 200: json(z.object({ accounts: z.array(AccountOut) }), 'The wallet') },
       }),
       async (c) => {
-        const customer = await customerOf(db, c.get('platform').id, c.req.valid('param').id);
-        const rows = await db
-          .select()
-          .from(accounts)
-          .where(eq(accounts.customerId, customer.id))
-          .orderBy(accounts.assetCode, accounts.name);
-        return c.json(
-          { accounts: rows.map((r) => ({ id: accountId(r.name, r.assetCode), name: r.name, asset: r.assetCode, available: r.balance })) },
-          200,
-        );
+        const rows = await customerAccounts(db, c.get('platform').id, c.req.valid('param').id);
+        return c.json({ accounts: rows.map(presentAccount) }, 200);
       },
     )
     .openapi(
@@ -77,24 +61,8 @@ export function walletRoutes(db: Database, ledger: Ledger) {
       }),
       async (c) => {
         const params = c.req.valid('param');
-        const customer = await customerOf(db, c.get('platform').id, params.id);
-        const [name, asset] = params.account_id.includes(':') ? params.account_id.split(':', 2) : [DEFAULT_ACCOUNT, params.account_id];
-        const [row] = await db
-          .select()
-          .from(accounts)
-          .where(and(eq(accounts.customerId, customer.id), eq(accounts.name, name ?? ''), eq(accounts.assetCode, asset ?? '')));
-        if (!row) throw notFound('The account');
-        return c.json(
-          {
-            id: accountId(row.name, row.assetCode),
-            name: row.name,
-            asset: row.assetCode,
-            available: row.balance,
-            pending_in: '0',
-            pending_out: '0',
-          },
-          200,
-        );
+        const row = await customerAccount(db, c.get('platform').id, params.id, params.account_id);
+        return c.json({ ...presentAccount(row), pending_in: '0', pending_out: '0' }, 200);
       },
     )
     .openapi(
@@ -112,59 +80,6 @@ export function walletRoutes(db: Database, ledger: Ledger) {
           ),
         },
       }),
-      async (c) => {
-        const platform = c.get('platform');
-        const body = c.req.valid('json');
-        const customer = await customerOf(db, platform.id, c.req.valid('param').id);
-        const asset = await AssetRegistry.one(db, platform.id, body.asset);
-        if (!asset) throw invalid([{ path: 'asset', message: `unknown asset ${body.asset}` }]);
-        if (!fitsPrecision(body.amount, asset.precision))
-          throw invalid([{ path: 'amount', message: `${asset.code} allows at most ${asset.precision} decimal places` }]);
-        const accountName = body.account_name ?? DEFAULT_ACCOUNT;
-        const occurredAt = body.occurred_at === undefined ? undefined : new Date(body.occurred_at);
-        const result = await idempotent(db, {
-          platformId: platform.id,
-          scope: 'adjustment',
-          key: body.transaction_id,
-          requestHash: hashRequest({ customer: customer.id, ...body, occurred_at: occurredAt?.toISOString() }),
-          status: 201,
-          run: async (tx) => {
-            const [entry] = await ledger.append(tx, platform.id, customer.id, [
-              {
-                accountName,
-                assetCode: asset.code,
-                category: REASON_CATEGORY[body.reason] ?? 'adjustment',
-                description: body.description ?? defaultDescription(body.reason),
-                amount: body.amount,
-                occurredAt: occurredAt ?? new Date(),
-                source: `adjustment:${body.transaction_id}`,
-                fiatAmount: fiatValue(body.amount, asset, platform.currency),
-                fiatCurrency: platform.currency,
-                metadata: { reason: body.reason, transaction_id: body.transaction_id, ...(body.metadata ?? {}) },
-              },
-            ]);
-            if (!entry) throw new Error('no entry appended');
-            return {
-              id: entry.id,
-              created_at: entry.createdAt.toISOString(),
-              account_id: accountId(accountName, asset.code),
-              amount: entry.amount,
-              balance_after: entry.balanceAfter,
-            };
-          },
-        });
-        return c.json(result, 201);
-      },
+      async (c) => c.json(await adjustWallet(db, ledger, c.get('platform'), c.req.valid('param').id, c.req.valid('json')), 201),
     );
-}
-
-function defaultDescription(reason: string): string {
-  return (
-    (
-      { external_topup: 'Top-up', external_refund: 'Refund', gift: 'Gift', ad_hoc_fee: 'Fee', adjustment: 'Adjustment' } as Record<
-        string,
-        string
-      >
-    )[reason] ?? 'Adjustment'
-  );
 }

@@ -12,9 +12,10 @@ import { AUTO_TOP_UP_CHANNEL, subscribe } from '../bus.ts';
 import { createLedger } from '../ledger.ts';
 import type { Ledger } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
-import { stripeCustomerFor } from '../stripe/customers.ts';
+import { stripeCustomerFor, withStripeCustomer } from '../stripe/customers.ts';
 import { callStripe, toMinorUnits } from '../stripe/client.ts';
-import { priceUnits, settleTopUp } from '../top-ups/service.ts';
+import { priceUnits, settleTopUp, withQuery } from '../top-ups/service.ts';
+import type { PlatformRow } from '../tenancy/api-key.ts';
 
 /** After this many consecutive failures auto top-up pauses until the customer changes the setting. */
 export const MAX_CONSECUTIVE_FAILURES = 3;
@@ -85,6 +86,87 @@ export async function listSettings(db: Database, customerId: string): Promise<Au
       newestCard,
     ),
   );
+}
+
+/** Stripe's page that saves a card for off-session charges; Stripe comes back with `?credyt_card=saved|cancelled`. */
+export async function cardSetupUrl(
+  db: Database,
+  stripe: Stripe,
+  customerId: string,
+  platform: PlatformRow,
+  assetCode: string,
+  back: string,
+): Promise<string | null> {
+  const session = await withStripeCustomer(db, stripe, customerId, (customer) =>
+    callStripe(() =>
+      stripe.checkout.sessions.create({
+        mode: 'setup',
+        customer,
+        currency: platform.currency.toLowerCase(),
+        metadata: {
+          purpose: 'auto_top_up',
+          credyt_customer_id: customerId,
+          platform_id: platform.id,
+          asset: assetCode,
+        },
+        success_url: withQuery(back, { credyt_card: 'saved' }),
+        cancel_url: withQuery(back, { credyt_card: 'cancelled' }),
+      }),
+    ),
+  );
+  return session.url;
+}
+
+export interface SettingUpdate {
+  enabled: boolean;
+  threshold: string;
+  amount: string;
+}
+
+/**
+ * Writes the customer's auto top-up of one asset. Enabled without a saved card, it answers `setup_url`: Stripe's page
+ * that saves one and comes back to `back` (no page without `back`). Stripe is called before the write, which it can refuse.
+ */
+export async function updateSetting(
+  db: Database,
+  stripe: Stripe,
+  customerId: string,
+  platform: PlatformRow,
+  assetCode: string,
+  update: SettingUpdate,
+  back: string | null,
+): Promise<AutoTopUpSetting> {
+  // One card per customer: a card saved for another asset pays for this one too.
+  const card = await customerCard(db, customerId);
+  const setupUrl = update.enabled && !card && back ? await cardSetupUrl(db, stripe, customerId, platform, assetCode, back) : null;
+  // Changing the setting is the customer acting: it clears a pause and the failure count.
+  const [row] = await db
+    .insert(autoTopUpSettings)
+    .values({
+      customerId,
+      platformId: platform.id,
+      assetCode,
+      enabled: update.enabled,
+      threshold: update.threshold,
+      amount: update.amount,
+      ...(card ?? {}),
+    })
+    .onConflictDoUpdate({
+      target: [autoTopUpSettings.customerId, autoTopUpSettings.assetCode],
+      set: {
+        enabled: update.enabled,
+        threshold: update.threshold,
+        amount: update.amount,
+        ...(card ?? {}),
+        paused: false,
+        failures: 0,
+        updatedAt: new Date(),
+      },
+    })
+    .returning();
+  const setting = describeSetting(assetCode, row, false);
+  if (update.enabled && !row?.paymentMethodId && setupUrl) setting.setup_url = setupUrl;
+  return setting;
 }
 
 /**

@@ -1,14 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { DecimalInput, fitsPrecision, money } from '@credyt/shared';
 import { AssetRegistry, fiatInfo } from '../catalog/registry.ts';
 import type { Database } from '../db/client.ts';
-import { topUps } from '../db/schema/index.ts';
-import { invalid, notFound } from '../http/problem.ts';
+import { invalid } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
-import { checkLimits, createCheckoutTopUp, presentTopUp, unitsForFiat } from './service.ts';
+import { checkLimits, createCheckoutTopUp, presentTopUp, topUpOf, unitsForFiat } from './service.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { customerOf } from '../customers/service.ts';
 
@@ -91,11 +89,7 @@ export function topUpRoutes(db: Database, stripe: Stripe) {
         responses: { 200: json(TopUpOut, 'The top-up') },
       }),
       async (c) => {
-        const [row] = await db
-          .select()
-          .from(topUps)
-          .where(and(eq(topUps.id, c.req.valid('param').id), eq(topUps.platformId, c.get('platform').id)));
-        if (!row) throw notFound('The top-up');
+        const row = await topUpOf(db, { platformId: c.get('platform').id }, c.req.valid('param').id);
         return c.json(presentTopUp(row), 200);
       },
     );

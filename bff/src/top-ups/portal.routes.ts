@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import {
   AutoTopUpSetting,
@@ -14,16 +13,13 @@ import {
   TopUpUpdated,
   type FieldError,
 } from '@credyt/shared';
-import { AssetRegistry, type AssetInfo } from '../catalog/registry.ts';
+import type { AssetInfo } from '../catalog/registry.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
-import { invalid, notFound } from '../http/problem.ts';
+import { invalid } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
-import { customerCard, describeSetting, listSettings } from '../auto-top-up/service.ts';
-import { withStripeCustomer } from '../stripe/customers.ts';
-import { callStripe } from '../stripe/client.ts';
-import { checkLimits, createCheckoutTopUp, priceUnits } from './service.ts';
+import { cardSetupUrl, listSettings, updateSetting } from '../auto-top-up/service.ts';
+import { checkLimits, createCheckoutTopUp, firstWalletAsset, priceUnits, topUpOf, walletAsset } from './service.ts';
 import type { PortalEnv, PortalSessionInfo } from '../sessions/context.ts';
 
 /** Where Stripe sends the customer back: a page of the platform's own origins, else the hosted portal. */
@@ -44,17 +40,6 @@ function returnUrlFor(portal: PortalSessionInfo, publicUrl: string, requested: s
   return requested;
 }
 
-/** The account must exist on the wallet and the asset must be priced in the platform currency. */
-async function walletAsset(db: Database, portal: PortalSessionInfo, code: string, path: string) {
-  const [account] = await db
-    .select({ asset: accounts.assetCode })
-    .from(accounts)
-    .where(and(eq(accounts.customerId, portal.customerId), eq(accounts.assetCode, code)));
-  const asset = account ? await AssetRegistry.one(db, portal.platform.id, code) : null;
-  if (!asset) throw invalid([{ path, message: `the wallet has no ${code} account` }]);
-  return asset;
-}
-
 /**
  * An amount a person moves: above zero (or, for a threshold, not below it) and within the asset's precision. Each
  * error carries a `code` and its `params`, so the portal can say it in the customer's language.
@@ -73,36 +58,9 @@ function amountErrors(asset: AssetInfo, value: string, path: string, zeroAllowed
   return [];
 }
 
-/** Stripe's page that saves a card for off-session charges; Stripe comes back with `?credyt_card=saved|cancelled`. */
-async function cardSetupUrl(
-  db: Database,
-  stripe: Stripe,
-  portal: PortalSessionInfo,
-  assetCode: string,
-  back: string,
-): Promise<string | null> {
-  const session = await withStripeCustomer(db, stripe, portal.customerId, (customer) =>
-    callStripe(() =>
-      stripe.checkout.sessions.create({
-        mode: 'setup',
-        customer,
-        currency: portal.platform.currency.toLowerCase(),
-        metadata: {
-          purpose: 'auto_top_up',
-          credyt_customer_id: portal.customerId,
-          platform_id: portal.platform.id,
-          asset: assetCode,
-        },
-        success_url: withParam(back, 'credyt_card', 'saved'),
-        cancel_url: withParam(back, 'credyt_card', 'cancelled'),
-      }),
-    ),
-  );
-  return session.url;
-}
-
 export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: string }) {
   const { db, stripe, publicUrl } = deps;
+  const accountAsset = (portal: PortalSessionInfo, code: string) => walletAsset(db, portal.customerId, portal.platform.id, code, 'asset');
   return createRouter<PortalEnv>()
     .openapi(
       createRoute({
@@ -123,7 +81,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
       async (c) => {
         const portal = c.get('portal');
         const body = c.req.valid('json');
-        const asset = await walletAsset(db, portal, body.asset, 'asset');
+        const asset = await accountAsset(portal, body.asset);
         const errors = amountErrors(asset, body.amount, 'amount');
         if (errors.length > 0) throw invalid(errors);
         const price = priceUnits(asset, body.amount, portal.platform.currency);
@@ -152,11 +110,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         responses: { 200: json(TopUpUpdated, 'The top-up') },
       }),
       async (c) => {
-        const [row] = await db
-          .select()
-          .from(topUps)
-          .where(and(eq(topUps.id, c.req.valid('param').id), eq(topUps.customerId, c.get('portal').customerId)));
-        if (!row) throw notFound('The top-up');
+        const row = await topUpOf(db, { customerId: c.get('portal').customerId }, c.req.valid('param').id);
         return c.json(
           {
             id: row.id,
@@ -197,43 +151,13 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
       async (c) => {
         const portal = c.get('portal');
         const body = c.req.valid('json');
-        const asset = await walletAsset(db, portal, c.req.valid('param').asset, 'asset');
+        const asset = await accountAsset(portal, c.req.valid('param').asset);
         const errors = [...amountErrors(asset, body.threshold, 'threshold', true), ...amountErrors(asset, body.amount, 'amount')];
         if (errors.length > 0) throw invalid(errors);
         if (body.enabled) checkLimits(portal.platform, priceUnits(asset, body.amount, portal.platform.currency), 'amount');
         // Everything that can refuse the request runs before the write: the return URL, then Stripe (a card to save).
         const back = body.enabled || body.return_url !== undefined ? returnUrlFor(portal, publicUrl, body.return_url, 'return_url') : null;
-        // One card per customer: a card saved for another asset pays for this one too.
-        const card = await customerCard(db, portal.customerId);
-        const setupUrl = body.enabled && !card && back ? await cardSetupUrl(db, stripe, portal, asset.code, back) : null;
-        // Changing the setting is the customer acting: it clears a pause and the failure count.
-        const [row] = await db
-          .insert(autoTopUpSettings)
-          .values({
-            customerId: portal.customerId,
-            platformId: portal.platform.id,
-            assetCode: asset.code,
-            enabled: body.enabled,
-            threshold: body.threshold,
-            amount: body.amount,
-            ...(card ?? {}),
-          })
-          .onConflictDoUpdate({
-            target: [autoTopUpSettings.customerId, autoTopUpSettings.assetCode],
-            set: {
-              enabled: body.enabled,
-              threshold: body.threshold,
-              amount: body.amount,
-              ...(card ?? {}),
-              paused: false,
-              failures: 0,
-              updatedAt: new Date(),
-            },
-          })
-          .returning();
-        const setting: z.infer<typeof AutoTopUpSetting> = describeSetting(asset.code, row, false);
-        if (body.enabled && !row?.paymentMethodId && setupUrl) setting.setup_url = setupUrl;
-        return c.json(setting, 200);
+        return c.json(await updateSetting(db, stripe, portal.customerId, portal.platform, asset.code, body, back), 200);
       },
     )
     .openapi(
@@ -247,28 +171,10 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
         const portal = c.get('portal');
         const body = c.req.valid('json');
         const back = returnUrlFor(portal, publicUrl, body.return_url, 'return_url');
-        const assetCode = body.asset ? (await walletAsset(db, portal, body.asset, 'asset')).code : await firstAsset(db, portal);
-        const setupUrl = await cardSetupUrl(db, stripe, portal, assetCode, back);
+        const assetCode = body.asset ? (await accountAsset(portal, body.asset)).code : await firstWalletAsset(db, portal.customerId);
+        const setupUrl = await cardSetupUrl(db, stripe, portal.customerId, portal.platform, assetCode, back);
         if (!setupUrl) throw new Error('Stripe answered a setup session without a URL');
         return c.json({ setup_url: setupUrl }, 200);
       },
     );
-}
-
-/** The asset a card set up without one is recorded under (the card is the customer's, for all of them). */
-async function firstAsset(db: Database, portal: PortalSessionInfo): Promise<string> {
-  const [account] = await db
-    .select({ asset: accounts.assetCode })
-    .from(accounts)
-    .where(eq(accounts.customerId, portal.customerId))
-    .orderBy(accounts.assetCode)
-    .limit(1);
-  if (!account) throw invalid([{ path: 'asset', message: 'the wallet has no account' }]);
-  return account.asset;
-}
-
-function withParam(url: string, key: string, value: string): string {
-  const u = new URL(url);
-  u.searchParams.set(key, value);
-  return u.toString();
 }

@@ -3,10 +3,10 @@
 import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { money, toDecimalString, type TopUpStatus } from '@credyt/shared';
-import { fiatInfo, rateTo, type AssetInfo } from '../catalog/registry.ts';
+import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from '../catalog/registry.ts';
 import { type Database, type Executor, transact } from '../db/client.ts';
-import { autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
-import { conflict, invalid } from '../http/problem.ts';
+import { accounts, autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
+import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import { publish, TOP_UP_CHANNEL } from '../bus.ts';
 import type { Ledger } from '../wallet/ledger.ts';
@@ -59,11 +59,60 @@ export function checkLimits(platform: PlatformRow, price: Price, path: string) {
   }
 }
 
-function withQuery(url: string, params: Record<string, string>): string {
+/** The URL with these query parameters set. */
+export function withQuery(url: string, params: Record<string, string>): string {
   const u = new URL(url);
   for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
   // Stripe substitutes the session id into the success URL.
   return u.toString();
+}
+
+/** The asset of one of the customer's wallet accounts: a top-up or an auto top-up only ever buys into an account. */
+export async function walletAsset(db: Database, customerId: string, platformId: string, code: string, path: string): Promise<AssetInfo> {
+  const [account] = await db
+    .select({ asset: accounts.assetCode })
+    .from(accounts)
+    .where(and(eq(accounts.customerId, customerId), eq(accounts.assetCode, code)));
+  const asset = account ? await AssetRegistry.one(db, platformId, code) : null;
+  if (!asset) throw invalid([{ path, message: `the wallet has no ${code} account` }]);
+  return asset;
+}
+
+/** The asset a card set up without one is recorded under (the card is the customer's, for all of them). */
+export async function firstWalletAsset(db: Database, customerId: string): Promise<string> {
+  const [account] = await db
+    .select({ asset: accounts.assetCode })
+    .from(accounts)
+    .where(eq(accounts.customerId, customerId))
+    .orderBy(accounts.assetCode)
+    .limit(1);
+  if (!account) throw invalid([{ path: 'asset', message: 'the wallet has no account' }]);
+  return account.asset;
+}
+
+/** The top-up with this id, or null; with an owner, only if it is that platform's or customer's. */
+export async function findTopUp(
+  db: Database,
+  id: string,
+  owner?: { platformId: string } | { customerId: string },
+): Promise<TopUpRow | null> {
+  const scope = !owner
+    ? undefined
+    : 'platformId' in owner
+      ? eq(topUps.platformId, owner.platformId)
+      : eq(topUps.customerId, owner.customerId);
+  const [row] = await db
+    .select()
+    .from(topUps)
+    .where(and(eq(topUps.id, id), scope));
+  return row ?? null;
+}
+
+/** The top-up, only if it belongs to the owner: another's id is as unknown as a made-up one. */
+export async function topUpOf(db: Database, owner: { platformId: string } | { customerId: string }, id: string): Promise<TopUpRow> {
+  const row = await findTopUp(db, id, owner);
+  if (!row) throw notFound('The top-up');
+  return row;
 }
 
 export interface CheckoutTopUpRequest {

@@ -1,14 +1,21 @@
-import { money, SpendQuery, toDecimalString, type PortalSpend, type SpendInterval } from '@credyt/shared';
+import { createRoute } from '@hono/zod-openapi';
+import { money, PortalSpend, SpendQuery, toDecimalString, type SpendInterval } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { spendSums } from './service.ts';
 import { invalid } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import type { PortalEnv } from '../sessions/context.ts';
 import { addDays, addMonths, localDate, mondayOf, TimeZoneParam } from '../time.ts';
-import { validQuery } from '../http/validate.ts';
 
 const Query = SpendQuery.extend({ tz: TimeZoneParam });
+
+const spendRoute = createRoute({
+  method: 'get',
+  path: '/spend',
+  request: { query: Query },
+  responses: { 200: json(PortalSpend, 'Spend per asset and period, in the asset and in the platform currency') },
+});
 
 /** At most this many points per series: a chart, not an export. Ten years of months, two of days, 41 days of hours. */
 export const MAX_POINTS = 1000;
@@ -85,7 +92,7 @@ function defaultFrom(to: string, interval: SpendInterval): string {
 }
 
 export function spendRoutes(db: Database, clock: Clock) {
-  return createRouter<PortalEnv>().get('/spend', validQuery(Query), async (c) => {
+  return createRouter<PortalEnv>().openapi(spendRoute, async (c) => {
     const { customerId, platform } = c.get('portal');
     const { interval, tz, asset } = c.req.valid('query');
     const to = c.req.valid('query').to ?? localDate(clock.now(), tz);
@@ -119,6 +126,6 @@ export function spendRoutes(db: Database, clock: Clock) {
         };
       }),
     };
-    return c.json(body);
+    return c.json(body, 200);
   });
 }

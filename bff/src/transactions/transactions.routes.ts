@@ -1,10 +1,10 @@
 import { stream } from 'hono/streaming';
 import { stringify } from 'csv-stringify/sync';
-import { TransactionsQuery, type Transaction, type TransactionsPage } from '@credyt/shared';
+import { createRoute, z } from '@hono/zod-openapi';
+import { TransactionsPage, TransactionsQuery, type Transaction } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { decodeCursor, encodeCursor, type Position } from '../http/cursor.ts';
 import { createRouter } from '../http/router.ts';
-import { validQuery } from '../http/validate.ts';
 import type { PortalEnv } from '../sessions/context.ts';
 import { TimeZoneParam } from '../time.ts';
 import { CSV_COLUMNS, csvRecord, presentTransaction } from './presenters.ts';
@@ -12,8 +12,20 @@ import { categoriesOf, COUNT_CAP, countEntries, countGrouped, CSV_BATCH, entryPa
 
 const Query = TransactionsQuery.extend({ tz: TimeZoneParam });
 
+const transactionsRoute = createRoute({
+  method: 'get',
+  path: '/transactions',
+  request: { query: Query },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: TransactionsPage }, 'text/csv': { schema: z.string() } },
+      description: 'The wallet’s entries, newest first, a page at a time; `format=csv` streams every match as CSV',
+    },
+  },
+});
+
 export function transactionRoutes(db: Database) {
-  return createRouter<PortalEnv>().get('/transactions', validQuery(Query), async (c) => {
+  return createRouter<PortalEnv>().openapi(transactionsRoute, async (c) => {
     const { customerId } = c.get('portal');
     const query = c.req.valid('query');
     const after = query.cursor ? decodeCursor(query.cursor) : null;
@@ -53,6 +65,6 @@ export function transactionRoutes(db: Database) {
     }
     const total = await counting;
     const body: TransactionsPage = { items, next_cursor: next ? encodeCursor(next) : null, ...(total ? { total } : {}) };
-    return c.json(body);
+    return c.json(body, 200);
   });
 }

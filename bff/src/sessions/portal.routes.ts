@@ -1,14 +1,14 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { SessionExchange, toDecimalString, type AccessToken, type PortalSession, type SessionExchanged } from '@credyt/shared';
+import { AccessToken, PortalSession, SessionExchange, SessionExchanged, toDecimalString } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { ProblemError, unauthorized } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, type RateLimiter } from '../http/rate-limit.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
 import { ACCESS_LIFETIME_MS, redeemLink, sessionByAccessToken, sessionEnded, sessionInfo, type LinkFailure } from './service.ts';
-import { validJson } from '../http/validate.ts';
 import { loadWallet } from '../wallet/portal.routes.ts';
 
 /** The hosted portal's cookie; scoped to `/portal`, HttpOnly, SameSite=Lax, Secure when served over https. */
@@ -96,51 +96,84 @@ export function presentSession(s: PortalSessionInfo): PortalSession {
   };
 }
 
+/** A query parameter given more than once counts once: its first value, as `c.req.query(name)` reads it. */
+const FirstValue = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string());
+
 /** `GET /sign-in?token=`: the hosted flow. The link is exchanged once for a cookie, then the portal page. */
 export function signInRoutes(db: Database, clock: Clock, publicUrl: string) {
   const secure = publicUrl.startsWith('https:');
-  return createRouter<PortalEnv>().get('/sign-in', async (c) => {
-    // The link token rides in this URL: keep it out of caches and of the Referer of the next page.
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    await limitExchange(c);
-    const result = await redeemLink(db, clock, c.req.query('token') ?? '');
-    if (!result.ok) {
-      if (!result.failureUrl) throw linkProblem(result.reason, 400);
-      const failure = new URL(result.failureUrl);
-      failure.searchParams.set('reason', result.reason);
-      return c.redirect(failure.href, 303);
-    }
-    setCookie(c, SESSION_COOKIE, result.accessToken, {
-      path: '/portal',
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure,
-      expires: result.expiresAt,
-      maxAge: Math.floor(ACCESS_LIFETIME_MS / 1000),
-    });
-    return c.redirect('/portal/', 303);
-  });
+  return createRouter<PortalEnv>().openapi(
+    createRoute({
+      method: 'get',
+      path: '/sign-in',
+      request: { query: z.object({ token: FirstValue.optional() }) },
+      responses: {
+        303: {
+          description:
+            'Signed in: the session cookie is set and the browser goes to /portal/. A used, expired or revoked link goes to its failure_url with ?reason=',
+        },
+      },
+    }),
+    async (c) => {
+      // The link token rides in this URL: keep it out of caches and of the Referer of the next page.
+      c.header('Cache-Control', 'no-store');
+      c.header('Referrer-Policy', 'no-referrer');
+      await limitExchange(c);
+      const result = await redeemLink(db, clock, c.req.valid('query').token ?? '');
+      if (!result.ok) {
+        if (!result.failureUrl) throw linkProblem(result.reason, 400);
+        const failure = new URL(result.failureUrl);
+        failure.searchParams.set('reason', result.reason);
+        return c.redirect(failure.href, 303);
+      }
+      setCookie(c, SESSION_COOKIE, result.accessToken, {
+        path: '/portal',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure,
+        expires: result.expiresAt,
+        maxAge: Math.floor(ACCESS_LIFETIME_MS / 1000),
+      });
+      return c.redirect('/portal/', 303);
+    },
+  );
 }
 
 /** `POST /api/session {token}`: the embedded flow, a link token for a bearer access token. */
 export function exchangeRoutes(db: Database, clock: Clock) {
-  return createRouter<PortalEnv>().post('/api/session', validJson(SessionExchange), async (c) => {
-    c.header('Cache-Control', 'no-store');
-    await limitExchange(c);
-    const result = await redeemLink(db, clock, c.req.valid('json').token);
-    if (!result.ok) throw linkProblem(result.reason, 401);
-    const body: AccessToken = { access_token: result.accessToken, expires_at: result.expiresAt.toISOString() };
-    // The session and wallet ride along: the element paints its first balances from this one answer.
-    const found = await sessionByAccessToken(db, result.accessToken, undefined);
-    if (!found) return c.json(body, 201);
-    const info = sessionInfo(found);
-    const exchanged: SessionExchanged = { ...body, session: presentSession(info), wallet: await loadWallet(db, info, 'UTC', clock.now()) };
-    return c.json(exchanged, 201);
-  });
+  return createRouter<PortalEnv>().openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/session',
+      request: { body: { content: { 'application/json': { schema: SessionExchange } }, required: true } },
+      responses: {
+        201: json(SessionExchanged.or(AccessToken), 'The access token, with the session and wallet it opens'),
+      },
+    }),
+    async (c) => {
+      c.header('Cache-Control', 'no-store');
+      await limitExchange(c);
+      const result = await redeemLink(db, clock, c.req.valid('json').token);
+      if (!result.ok) throw linkProblem(result.reason, 401);
+      const body: AccessToken = { access_token: result.accessToken, expires_at: result.expiresAt.toISOString() };
+      // The session and wallet ride along: the element paints its first balances from this one answer.
+      const found = await sessionByAccessToken(db, result.accessToken, undefined);
+      if (!found) return c.json(body, 201);
+      const info = sessionInfo(found);
+      const exchanged: SessionExchanged = {
+        ...body,
+        session: presentSession(info),
+        wallet: await loadWallet(db, info, 'UTC', clock.now()),
+      };
+      return c.json(exchanged, 201);
+    },
+  );
 }
 
 /** `GET /api/session` (behind `requirePortalSession`). */
 export function sessionRoutes() {
-  return createRouter<PortalEnv>().get('/session', (c) => c.json(presentSession(c.get('portal'))));
+  return createRouter<PortalEnv>().openapi(
+    createRoute({ method: 'get', path: '/session', responses: { 200: json(PortalSession, 'The signed-in session') } }),
+    (c) => c.json(presentSession(c.get('portal')), 200),
+  );
 }

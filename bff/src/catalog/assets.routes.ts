@@ -1,12 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { ASSET_CODE_PATTERN, DecimalInput, isFiatCode, money, toDecimalString } from '@credyt/shared';
-import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from './registry.ts';
+import { ASSET_CODE_PATTERN, DecimalInput, isFiatCode, money } from '@credyt/shared';
+import type { AssetInfo } from './registry.ts';
 import type { Database } from '../db/client.ts';
-import { assets } from '../db/schema/index.ts';
 import { createRouter, json } from '../http/router.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
+import { assetOf, createAsset, listAssets, quoteAsset } from './service.ts';
 
 const Rate = z.object({
   source: z.string().refine(isFiatCode, 'must be an ISO 4217 currency code such as USD'),
@@ -59,40 +57,11 @@ export function assetRoutes(db: Database) {
         request: { body: { content: { 'application/json': { schema: AssetCreate } }, required: true } },
         responses: { 201: json(AssetOut, 'The asset') },
       }),
-      async (c) => {
-        const body = c.req.valid('json');
-        const platform = c.get('platform');
-        if (isFiatCode(body.code)) throw invalid([{ path: 'code', message: `${body.code} is a built-in fiat currency` }]);
-        const rates = body.rates.map((r) => ({ source: r.source.toUpperCase(), rate: r.rate }));
-        const inserted = await db
-          .insert(assets)
-          .values({
-            platformId: platform.id,
-            code: body.code,
-            name: body.name,
-            precision: body.precision,
-            symbol: body.symbol ?? null,
-            label: body.label ?? null,
-            labelSingular: body.label_singular ?? null,
-            rates,
-          })
-          .onConflictDoNothing()
-          .returning();
-        const row = inserted[0];
-        if (!row) throw conflict(`An asset with code ${body.code} already exists.`);
-        return c.json(presentAsset({ ...row, fiat: false }), 201);
-      },
+      async (c) => c.json(presentAsset(await createAsset(db, c.get('platform').id, c.req.valid('json'))), 201),
     )
     .openapi(
       createRoute({ method: 'get', path: '/assets', responses: { 200: json(z.object({ data: z.array(AssetOut) }), 'Custom assets') } }),
-      async (c) => {
-        const rows = await db
-          .select()
-          .from(assets)
-          .where(eq(assets.platformId, c.get('platform').id))
-          .orderBy(assets.code);
-        return c.json({ data: rows.map((r) => presentAsset({ ...r, fiat: false })) }, 200);
-      },
+      async (c) => c.json({ data: (await listAssets(db, c.get('platform').id)).map(presentAsset) }, 200),
     )
     .openapi(
       createRoute({
@@ -101,11 +70,7 @@ export function assetRoutes(db: Database) {
         request: { params: CodeParam },
         responses: { 200: json(AssetOut, 'The asset') },
       }),
-      async (c) => {
-        const asset = await AssetRegistry.one(db, c.get('platform').id, c.req.valid('param').code);
-        if (!asset) throw notFound('The asset');
-        return c.json(presentAsset(asset), 200);
-      },
+      async (c) => c.json(presentAsset(await assetOf(db, c.get('platform').id, c.req.valid('param').code)), 200),
     )
     .openapi(
       createRoute({
@@ -127,15 +92,7 @@ export function assetRoutes(db: Database) {
       }),
       async (c) => {
         const { source, amount } = c.req.valid('json');
-        const asset = await AssetRegistry.one(db, c.get('platform').id, c.req.valid('param').code);
-        if (!asset) throw notFound('The asset');
-        const sourceAsset = fiatInfo(source);
-        if (!sourceAsset) throw invalid([{ path: 'source', message: 'must be an ISO 4217 currency code such as USD' }]);
-        const rate = rateTo(asset, sourceAsset.code);
-        if (rate === null) throw invalid([{ path: 'source', message: `${asset.code} has no rate in ${sourceAsset.code}` }]);
-        if (money(amount).isNegative()) throw invalid([{ path: 'amount', message: 'must not be negative' }]);
-        const units = money(amount).dividedBy(rate).toDecimalPlaces(asset.precision, 1);
-        return c.json({ asset: asset.code, source: sourceAsset.code, amount, units: toDecimalString(units), rate }, 200);
+        return c.json(await quoteAsset(db, c.get('platform').id, c.req.valid('param').code, source, amount), 200);
       },
     );
 }

@@ -1,11 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { platforms, type PortalConfiguration } from '../db/schema/index.ts';
 import { createRouter, json } from '../http/router.ts';
-import { invalid } from '../http/problem.ts';
 import { DecimalInput, money } from '@credyt/shared';
-import type { PlatformEnv } from '../tenancy/api-key.ts';
+import type { PlatformEnv, PlatformRow } from '../tenancy/api-key.ts';
+import { updateConfiguration } from './service.ts';
 
 const Color = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #4f46e5');
 const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -81,26 +79,10 @@ const ConfigurationOut = z.object({
   top_up_limits: z.object({ currency: z.string(), minimum: z.string(), maximum: z.string() }),
 });
 
-type PlatformRow = PlatformEnv['Variables']['platform'];
-
 function present(platform: PlatformRow) {
   return {
     ...platform.portalConfig,
     top_up_limits: { currency: platform.currency, minimum: platform.topUpMinimum, maximum: platform.topUpMaximum },
-  };
-}
-
-function defined<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function mergeConfiguration(current: PortalConfiguration, update: z.infer<typeof ConfigurationUpdate>): PortalConfiguration {
-  return {
-    branding: { ...current.branding, ...defined(update.branding) },
-    urls: { ...current.urls, ...defined(update.urls) },
-    allowed_origins: update.allowed_origins ?? current.allowed_origins,
-    features: { ...current.features, ...defined(update.features) },
-    default_locale: update.default_locale ?? current.default_locale,
   };
 }
 
@@ -121,18 +103,6 @@ export function configurationRoutes(db: Database) {
         request: { body: { content: { 'application/json': { schema: ConfigurationUpdate } }, required: true } },
         responses: { 200: json(ConfigurationOut, 'The portal configuration') },
       }),
-      async (c) => {
-        const platform = c.get('platform');
-        const body = c.req.valid('json');
-        const minimum = body.top_up_limits?.minimum ?? platform.topUpMinimum;
-        const maximum = body.top_up_limits?.maximum ?? platform.topUpMaximum;
-        if (money(minimum).greaterThan(maximum)) throw invalid([{ path: 'top_up_limits.minimum', message: 'must not exceed the maximum' }]);
-        const [updated] = await db
-          .update(platforms)
-          .set({ portalConfig: mergeConfiguration(platform.portalConfig, body), topUpMinimum: minimum, topUpMaximum: maximum })
-          .where(eq(platforms.id, platform.id))
-          .returning();
-        return c.json(present(updated ?? platform), 200);
-      },
+      async (c) => c.json(present(await updateConfiguration(db, c.get('platform'), c.req.valid('json'))), 200),
     );
 }

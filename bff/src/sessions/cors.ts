@@ -1,32 +1,16 @@
-import { eq, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Database } from '../db/client.ts';
-import { platforms, portalSessions } from '../db/schema/index.ts';
 import { ProblemError } from '../http/problem.ts';
-import { sha256 } from '../ids.ts';
 import type { PortalEnv, PlatformRow } from './context.ts';
 import { lookupSession } from './portal.routes.ts';
+import { allowedByAnyPlatform, platformOfLinkToken } from './service.ts';
 
-/** Does any platform list this origin? A preflight carries no token, so this is all it can be judged by. */
-async function allowedByAnyPlatform(db: Database, origin: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: platforms.id })
-    .from(platforms)
-    .where(sql`${platforms.portalConfig} -> 'allowed_origins' @> ${JSON.stringify([origin])}::jsonb`)
-    .limit(1);
-  return rows.length > 0;
-}
-
+/** The platform of the link an exchange's body carries; a body without a plausible token names none. */
 async function platformOfLink(db: Database, body: unknown): Promise<PlatformRow | null> {
   const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
   if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
-  const [row] = await db
-    .select({ platform: platforms })
-    .from(portalSessions)
-    .innerJoin(platforms, eq(platforms.id, portalSessions.platformId))
-    .where(eq(portalSessions.linkTokenHash, sha256(token)));
-  return row?.platform ?? null;
+  return platformOfLinkToken(db, token);
 }
 
 /**

@@ -4,12 +4,11 @@ import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Clock } from '../clock.ts';
-import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { accounts } from '../db/schema/index.ts';
 import { createRouter } from '../http/router.ts';
 import type { PortalEnv, SessionLookup } from './context.ts';
-import { limiterOf, lookupSession, sessionEnded } from './portal.routes.ts';
+import { limiterOf, lookupSession } from './portal.routes.ts';
+import { accountCount, sessionEnded } from './service.ts';
 import { CREDENTIAL_FAILURE_LIMIT } from '../http/rate-limit.ts';
 
 export interface HostedPortalDeps {
@@ -303,10 +302,6 @@ export function hostedPortalRoutes({ db, clock, publicUrl }: HostedPortalDeps) {
       }
       // How many balances the wallet will show: its skeleton has that many cards (plus the month's spend), so
       // nothing moves when they arrive, even on a first visit.
-      const [row] = await db
-        .select({ n: count() })
-        .from(accounts)
-        .where(and(eq(accounts.customerId, found.session.customerId), eq(accounts.platformId, found.session.platformId)));
-      return portalPage(c, found, publicUrl, Number(row?.n ?? 0));
+      return portalPage(c, found, publicUrl, await accountCount(db, found.session));
     });
 }

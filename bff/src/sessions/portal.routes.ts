@@ -1,60 +1,18 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { SessionExchange, toDecimalString, type AccessToken, type PortalSession, type SessionExchanged } from '@credyt/shared';
+import { AccessToken, PortalSession, SessionExchange, SessionExchanged, toDecimalString } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { customers, platforms, portalSessions } from '../db/schema/index.ts';
 import { ProblemError, unauthorized } from '../http/problem.ts';
-import { createRouter } from '../http/router.ts';
+import { createRouter, json } from '../http/router.ts';
 import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, type RateLimiter } from '../http/rate-limit.ts';
-import { constantTimeEqual, newSecret, sha256 } from '../ids.ts';
-import type { SessionCache } from './session-cache.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
-import { validJson } from '../http/validate.ts';
+import { ACCESS_LIFETIME_MS, redeemLink, sessionByAccessToken, sessionEnded, sessionInfo, type LinkFailure } from './service.ts';
 import { loadWallet } from '../wallet/service.ts';
 
-/** An access session (hosted cookie or embedded bearer) lives this long after the link is exchanged. */
-export const ACCESS_LIFETIME_MS = 60 * 60 * 1000;
 /** The hosted portal's cookie; scoped to `/portal`, HttpOnly, SameSite=Lax, Secure when served over https. */
 export const SESSION_COOKIE = 'credyt_portal';
-
-const LINK_TOKEN = /^bpl_[A-Za-z0-9_-]{43}$/;
-const ACCESS_TOKEN = /^bpa_[A-Za-z0-9_-]{43}$/;
-
-export type LinkFailure = 'link_used' | 'link_expired' | 'link_revoked' | 'link_unknown';
-
-type Redeemed = { ok: true; accessToken: string; expiresAt: Date } | { ok: false; reason: LinkFailure; failureUrl: string | null };
-
-/**
- * Exchanges a single-use link for an access session. One conditional UPDATE marks the link used, so of two
- * concurrent exchanges exactly one wins; only the access token's digest is stored.
- */
-export async function redeemLink(db: Database, clock: Clock, linkToken: string): Promise<Redeemed> {
-  if (!LINK_TOKEN.test(linkToken)) return { ok: false, reason: 'link_unknown', failureUrl: null };
-  const linkHash = sha256(linkToken);
-  const now = clock.now();
-  const accessToken = newSecret('bpa');
-  const expiresAt = new Date(now.getTime() + ACCESS_LIFETIME_MS);
-  const [won] = await db
-    .update(portalSessions)
-    .set({ linkUsedAt: now, accessTokenHash: sha256(accessToken), accessExpiresAt: expiresAt })
-    .where(
-      and(
-        eq(portalSessions.linkTokenHash, linkHash),
-        isNull(portalSessions.linkUsedAt),
-        isNull(portalSessions.revokedAt),
-        gt(portalSessions.linkExpiresAt, now),
-      ),
-    )
-    .returning({ id: portalSessions.id, linkTokenHash: portalSessions.linkTokenHash });
-  if (won && constantTimeEqual(won.linkTokenHash, linkHash)) return { ok: true, accessToken, expiresAt };
-
-  const [row] = await db.select().from(portalSessions).where(eq(portalSessions.linkTokenHash, linkHash));
-  if (!row || !constantTimeEqual(row.linkTokenHash, linkHash)) return { ok: false, reason: 'link_unknown', failureUrl: null };
-  const reason: LinkFailure = row.revokedAt ? 'link_revoked' : row.linkUsedAt ? 'link_used' : 'link_expired';
-  return { ok: false, reason, failureUrl: row.failureUrl };
-}
 
 const LINK_DETAIL: Record<LinkFailure, string> = {
   link_used: 'This portal link was already used. Ask for a new one.',
@@ -95,37 +53,9 @@ export function lookupSession(db: Database, c: Parameters<MiddlewareHandler<Port
   // An address past its failed-credential limit gets no lookup (no query); `requirePortalSession` answers 429.
   const limiter = limiterOf(c);
   const blocked = limiter ? limiter.blockedFor(CREDENTIAL_FAILURE_LIMIT, limiter.clientIp(c)) : 0;
-  const lookup =
-    token && blocked === 0 && ACCESS_TOKEN.test(token)
-      ? findByAccessToken(db, sha256(token), c.get('sessionCache'))
-      : Promise.resolve(null);
+  const lookup = token && blocked === 0 ? sessionByAccessToken(db, token, c.get('sessionCache')) : Promise.resolve(null);
   c.set('portalLookup', lookup);
   return lookup;
-}
-
-async function findByAccessToken(db: Database, hash: string, cache: SessionCache | undefined): Promise<SessionLookup | null> {
-  const cached = cache?.get(hash);
-  if (cached) return cached;
-  const [row] = await db
-    .select({
-      session: portalSessions,
-      platform: platforms,
-      customer: { id: customers.id, name: customers.name, email: customers.email },
-    })
-    .from(portalSessions)
-    .innerJoin(platforms, eq(platforms.id, portalSessions.platformId))
-    .innerJoin(customers, and(eq(customers.id, portalSessions.customerId), eq(customers.platformId, portalSessions.platformId)))
-    .where(eq(portalSessions.accessTokenHash, hash));
-  if (!row?.session.accessTokenHash || !constantTimeEqual(row.session.accessTokenHash, hash)) return null;
-  cache?.set(hash, row);
-  return row;
-}
-
-/** Why a session found by its token can no longer be used, or null while it is live. */
-export function sessionEnded(session: SessionLookup['session'], now: Date): 'revoked' | 'expired' | null {
-  if (session.revokedAt) return 'revoked';
-  if (!session.accessExpiresAt || session.accessExpiresAt.getTime() <= now.getTime()) return 'expired';
-  return null;
 }
 
 /** Admits a request with a live access session and puts it on the context; anything else is a 401 problem. */
@@ -148,18 +78,6 @@ export function requirePortalSession(db: Database, clock: Clock): MiddlewareHand
   };
 }
 
-function sessionInfo(found: SessionLookup): PortalSessionInfo {
-  return {
-    sessionId: found.session.id,
-    platform: found.platform,
-    customer: found.customer,
-    customerId: found.session.customerId,
-    returnUrl: found.session.returnUrl,
-    locale: found.session.locale,
-    expiresAt: found.session.accessExpiresAt!,
-  };
-}
-
 export function presentSession(s: PortalSessionInfo): PortalSession {
   const config = s.platform.portalConfig;
   return {
@@ -178,51 +96,84 @@ export function presentSession(s: PortalSessionInfo): PortalSession {
   };
 }
 
+/** A query parameter given more than once counts once: its first value, as `c.req.query(name)` reads it. */
+const FirstValue = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string());
+
 /** `GET /sign-in?token=`: the hosted flow. The link is exchanged once for a cookie, then the portal page. */
 export function signInRoutes(db: Database, clock: Clock, publicUrl: string) {
   const secure = publicUrl.startsWith('https:');
-  return createRouter<PortalEnv>().get('/sign-in', async (c) => {
-    // The link token rides in this URL: keep it out of caches and of the Referer of the next page.
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    await limitExchange(c);
-    const result = await redeemLink(db, clock, c.req.query('token') ?? '');
-    if (!result.ok) {
-      if (!result.failureUrl) throw linkProblem(result.reason, 400);
-      const failure = new URL(result.failureUrl);
-      failure.searchParams.set('reason', result.reason);
-      return c.redirect(failure.href, 303);
-    }
-    setCookie(c, SESSION_COOKIE, result.accessToken, {
-      path: '/portal',
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure,
-      expires: result.expiresAt,
-      maxAge: Math.floor(ACCESS_LIFETIME_MS / 1000),
-    });
-    return c.redirect('/portal/', 303);
-  });
+  return createRouter<PortalEnv>().openapi(
+    createRoute({
+      method: 'get',
+      path: '/sign-in',
+      request: { query: z.object({ token: FirstValue.optional() }) },
+      responses: {
+        303: {
+          description:
+            'Signed in: the session cookie is set and the browser goes to /portal/. A used, expired or revoked link goes to its failure_url with ?reason=',
+        },
+      },
+    }),
+    async (c) => {
+      // The link token rides in this URL: keep it out of caches and of the Referer of the next page.
+      c.header('Cache-Control', 'no-store');
+      c.header('Referrer-Policy', 'no-referrer');
+      await limitExchange(c);
+      const result = await redeemLink(db, clock, c.req.valid('query').token ?? '');
+      if (!result.ok) {
+        if (!result.failureUrl) throw linkProblem(result.reason, 400);
+        const failure = new URL(result.failureUrl);
+        failure.searchParams.set('reason', result.reason);
+        return c.redirect(failure.href, 303);
+      }
+      setCookie(c, SESSION_COOKIE, result.accessToken, {
+        path: '/portal',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure,
+        expires: result.expiresAt,
+        maxAge: Math.floor(ACCESS_LIFETIME_MS / 1000),
+      });
+      return c.redirect('/portal/', 303);
+    },
+  );
 }
 
 /** `POST /api/session {token}`: the embedded flow, a link token for a bearer access token. */
 export function exchangeRoutes(db: Database, clock: Clock) {
-  return createRouter<PortalEnv>().post('/api/session', validJson(SessionExchange), async (c) => {
-    c.header('Cache-Control', 'no-store');
-    await limitExchange(c);
-    const result = await redeemLink(db, clock, c.req.valid('json').token);
-    if (!result.ok) throw linkProblem(result.reason, 401);
-    const body: AccessToken = { access_token: result.accessToken, expires_at: result.expiresAt.toISOString() };
-    // The session and wallet ride along: the element paints its first balances from this one answer.
-    const found = await findByAccessToken(db, sha256(result.accessToken), undefined);
-    if (!found) return c.json(body, 201);
-    const info = sessionInfo(found);
-    const exchanged: SessionExchanged = { ...body, session: presentSession(info), wallet: await loadWallet(db, info, 'UTC', clock.now()) };
-    return c.json(exchanged, 201);
-  });
+  return createRouter<PortalEnv>().openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/session',
+      request: { body: { content: { 'application/json': { schema: SessionExchange } }, required: true } },
+      responses: {
+        201: json(SessionExchanged.or(AccessToken), 'The access token, with the session and wallet it opens'),
+      },
+    }),
+    async (c) => {
+      c.header('Cache-Control', 'no-store');
+      await limitExchange(c);
+      const result = await redeemLink(db, clock, c.req.valid('json').token);
+      if (!result.ok) throw linkProblem(result.reason, 401);
+      const body: AccessToken = { access_token: result.accessToken, expires_at: result.expiresAt.toISOString() };
+      // The session and wallet ride along: the element paints its first balances from this one answer.
+      const found = await sessionByAccessToken(db, result.accessToken, undefined);
+      if (!found) return c.json(body, 201);
+      const info = sessionInfo(found);
+      const exchanged: SessionExchanged = {
+        ...body,
+        session: presentSession(info),
+        wallet: await loadWallet(db, info, 'UTC', clock.now()),
+      };
+      return c.json(exchanged, 201);
+    },
+  );
 }
 
 /** `GET /api/session` (behind `requirePortalSession`). */
 export function sessionRoutes() {
-  return createRouter<PortalEnv>().get('/session', (c) => c.json(presentSession(c.get('portal'))));
+  return createRouter<PortalEnv>().openapi(
+    createRoute({ method: 'get', path: '/session', responses: { 200: json(PortalSession, 'The signed-in session') } }),
+    (c) => c.json(presentSession(c.get('portal')), 200),
+  );
 }

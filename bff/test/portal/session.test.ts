@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessToken, PortalSession, PROBLEM_CONTENT_TYPE } from '@credyt/shared';
-import { ACCESS_LIFETIME_MS, SESSION_COOKIE } from '../../src/sessions/portal.routes.ts';
+import { SESSION_COOKIE } from '../../src/sessions/portal.routes.ts';
+import { ACCESS_LIFETIME_MS } from '../../src/sessions/service.ts';
 import {
   createPortalContext,
   fundedCustomer,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '@credyt/shared';
-import { ACCESS_LIFETIME_MS } from '../../src/sessions/portal.routes.ts';
+import { ACCESS_LIFETIME_MS } from '../../src/sessions/service.ts';
 import {
   createPortalContext,
   fundedCustomer,

@@ -1,3 +1,4 @@
+import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -78,4 +79,75 @@ export async function pool<T>(width: number, count: number, task: (i: number) =>
 
 export function line(name: string, value: string, ratio?: string) {
   console.log(`${name.padEnd(58)} ${value.padStart(16)}${ratio ? `   ${ratio}` : ''}`);
+}
+
+/** Calls the BFF's API as a platform with `key`; a status of 300 or more throws with the body. */
+export function apiClient(bff: BffProcess, key: string) {
+  return async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> => {
+    const res = await fetch(`${bff.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-credyt-api-key': key, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+}
+
+let exchanges = 0;
+
+/** A portal access token for the customer: a link made by the platform, exchanged as the customer's browser would. */
+export async function accessToken(bff: BffProcess, key: string, customerId: string): Promise<string> {
+  const api = apiClient(bff, key);
+  const link = await api<{ token: string }>('POST', '/billing-portal/sessions', {
+    customer_id: customerId,
+    return_url: 'https://platform.example/',
+    failure_url: 'https://platform.example/',
+  });
+  const session = await api<{ access_token: string }>(
+    'POST',
+    '/portal/api/session',
+    { token: link.token },
+    // Each customer signs in from a browser of their own: one load generator stands for a thousand of them, so the
+    // exchange limit per client IP (30 a minute) applies per simulated customer (documentation-range addresses).
+    // The BFF must run with TRUST_PROXY=2 for these addresses to count.
+    { 'x-credyt-api-key': '', 'x-forwarded-for': `198.51.100.${exchanges++ % 250}, 203.0.113.${Math.floor(exchanges / 250) % 250}` },
+  );
+  return session.access_token;
+}
+
+export function cannon(options: autocannon.Options) {
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** Opens a portal stream; `next(event)` resolves with the `performance.now()` at which that server-sent event arrives. */
+export async function openStream(bff: BffProcess, token: string) {
+  const res = await fetch(`${bff.url}/portal/api/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
+  if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const waiters: { event: string; resolve: (at: number) => void }[] = [];
+  let buffer = '';
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const name = /^event: (.+)$/m.exec(block)?.[1];
+        for (const w of waiters.splice(0)) {
+          if (w.event === name) w.resolve(performance.now());
+          else waiters.push(w);
+        }
+      }
+    }
+  })();
+  return {
+    next: (event: string) => new Promise<number>((resolve) => waiters.push({ event, resolve })),
+    close: () => reader.cancel(),
+  };
 }

@@ -1,47 +1,10 @@
-import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { freshDatabase, line, percentile, pool, startBff, type BffProcess } from './lib.ts';
+import { accessToken, apiClient, cannon, freshDatabase, line, openStream, percentile, pool, startBff, type BffProcess } from './lib.ts';
 
 const KEY = 'bench_key_portal_0123456789abcdef';
 const BIG = Number(process.env.BENCH_BIG_HISTORY ?? 1_000_000);
 const SMALL = 10_000;
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
-
-async function api<T = any>(
-  bff: BffProcess,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  const res = await fetch(`${bff.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-credyt-api-key': KEY, ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-let exchanges = 0;
-
-async function accessToken(bff: BffProcess, customerId: string): Promise<string> {
-  const link = await api<{ token: string }>(bff, 'POST', '/billing-portal/sessions', {
-    customer_id: customerId,
-    return_url: 'https://platform.example/',
-    failure_url: 'https://platform.example/',
-  });
-  const session = await api<{ access_token: string }>(
-    bff,
-    'POST',
-    '/portal/api/session',
-    { token: link.token },
-    // Each customer signs in from a browser of their own: one load generator stands for a thousand of them, so the
-    // exchange limit per client IP (30 a minute) applies per simulated customer (documentation-range addresses).
-    { 'x-credyt-api-key': '', 'x-forwarded-for': `198.51.100.${exchanges++ % 250}, 203.0.113.${Math.floor(exchanges / 250) % 250}` },
-  );
-  return session.access_token;
-}
 
 /** Writes `count` ledger entries straight into PostgreSQL: two years of history, mostly usage, for read benchmarks. */
 async function seedHistory(url: string, platformId: string, customerId: string, count: number) {
@@ -89,47 +52,12 @@ async function timeRequests(bff: BffProcess, token: string, path: string, n: num
   return times.sort((a, b) => a - b);
 }
 
-function cannon(url: string, headers: Record<string, string>, connections: number, duration: number) {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ url, connections, duration, headers }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
-
-/** Opens a portal stream and resolves `wait(predicate)` when a matching server-sent event arrives. */
-async function openStream(bff: BffProcess, token: string) {
-  const res = await fetch(`${bff.url}/portal/api/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
-  if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  const waiters: { event: string; resolve: (at: number) => void }[] = [];
-  let buffer = '';
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const name = /^event: (.+)$/m.exec(block)?.[1];
-        for (const w of waiters.splice(0)) {
-          if (w.event === name) w.resolve(performance.now());
-          else waiters.push(w);
-        }
-      }
-    }
-  })();
-  return {
-    next: (event: string) => new Promise<number>((resolve) => waiters.push({ event, resolve })),
-    close: () => reader.cancel(),
-  };
-}
-
 export async function benchPortal() {
   const url = await freshDatabase('credyt_bench_portal');
   const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY, TRUST_PROXY: '2' }, 18788);
+  const call = apiClient(bff, KEY);
   try {
-    await api(bff, 'POST', '/products', {
+    await call('POST', '/products', {
       name: 'Chat',
       code: 'chat',
       prices: [
@@ -143,7 +71,7 @@ export async function benchPortal() {
       ],
     });
     const newCustomer = (name: string) =>
-      api<{ id: string }>(bff, 'POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
+      call<{ id: string }>('POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
     const big = await newCustomer('big');
     const small = await newCustomer('small');
     const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -151,19 +79,19 @@ export async function benchPortal() {
     await admin.end();
     await seedHistory(url, platformId, big.id, BIG);
     await seedHistory(url, platformId, small.id, SMALL);
-    const bigToken = await accessToken(bff, big.id);
-    const smallToken = await accessToken(bff, small.id);
+    const bigToken = await accessToken(bff, KEY, big.id);
+    const smallToken = await accessToken(bff, KEY, small.id);
 
     console.log('\n# Portal API (PostgreSQL; BFF in its own process)');
     const auth = { authorization: `Bearer ${bigToken}` };
     // Three interleaved rounds, so a shift in what else the machine is doing hits every route alike; medians reported.
-    await cannon(`${bff.url}/livez`, {}, 64, 2); // warm-up
-    await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 2);
+    await cannon({ url: `${bff.url}/livez`, headers: {}, connections: 64, duration: 2 }); // warm-up
+    await cannon({ url: `${bff.url}/portal/api/wallet`, headers: auth, connections: 64, duration: 2 });
     const rounds: { trivial: number; roundTrip: number; wallet: number; p99: number }[] = [];
     for (let round = 0; round < 3; round++) {
-      const trivial = await cannon(`${bff.url}/livez`, {}, 64, 5);
-      const roundTrip = await cannon(`${bff.url}/healthz`, {}, 64, 5);
-      const wallet = await cannon(`${bff.url}/portal/api/wallet`, auth, 64, 5);
+      const trivial = await cannon({ url: `${bff.url}/livez`, headers: {}, connections: 64, duration: 5 });
+      const roundTrip = await cannon({ url: `${bff.url}/healthz`, headers: {}, connections: 64, duration: 5 });
+      const wallet = await cannon({ url: `${bff.url}/portal/api/wallet`, headers: auth, connections: 64, duration: 5 });
       if (wallet.non2xx > 0) throw new Error(`wallet answered ${wallet.non2xx} non-2xx`);
       rounds.push({
         trivial: trivial.requests.average,
@@ -237,7 +165,7 @@ export async function benchPortal() {
     for (let start = 0; start < STREAMS; start += 500) {
       await clearRateLimits(url);
       await pool(16, Math.min(500, STREAMS - start), async (i) => {
-        tokens[start + i] = await accessToken(bff, customers[(start + i) % 100]!.id);
+        tokens[start + i] = await accessToken(bff, KEY, customers[(start + i) % 100]!.id);
       });
     }
     const streams: Awaited<ReturnType<typeof openStream>>[] = [];
@@ -248,7 +176,7 @@ export async function benchPortal() {
     for (let i = 0; i < 200; i++) {
       const target = i % Math.min(100, STREAMS);
       const arrived = streams[target]!.next('wallet.updated');
-      await api(bff, 'POST', '/events', {
+      await call('POST', '/events', {
         customer_id: customers[target]!.id,
         events: [{ id: `push-${i}`, event_type: 'msg', occurred_at: new Date().toISOString() }],
       });

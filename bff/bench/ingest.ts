@@ -87,6 +87,8 @@ export async function benchIngest() {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
+    const cpu0 = bff.cpuSeconds();
+    const self0 = process.cpuUsage();
     const single = await cannon({
       url: bff.url,
       connections: SINGLE_CLIENTS,
@@ -100,6 +102,8 @@ export async function benchIngest() {
         },
       ],
     });
+    const serverCpu = bff.cpuSeconds() - cpu0;
+    const self = process.cpuUsage(self0);
     probing = false;
     await probe;
     await Promise.all(streams.map((s) => s.close()));
@@ -118,6 +122,11 @@ export async function benchIngest() {
       `${(singleRate / livez.requests.average).toFixed(3)}× /livez (target ≥ 0.10×), ${(singleRate / singleBase).toFixed(2)}× bare SQL (target ≥ 0.5×)`,
     );
     line('request latency p50 / p99', `${single.latency.p50} / ${single.latency.p99} ms`, '(target p99 ≤ 50 ms)');
+    line(
+      'CPU: server, load generator (of 2 cores × the run)',
+      `${((serverCpu / SINGLE_SECONDS) * 100).toFixed(0)}% ${(((self.user + self.system) / 1e6 / SINGLE_SECONDS) * 100).toFixed(0)}%`,
+      `server ${((serverCpu * 1000) / single.requests.total).toFixed(2)} ms CPU per request`,
+    );
     line(
       `push under this load: POST /events returned → wallet.updated (${pushes.length} probes)`,
       `p50 ${percentile(pushes, 50).toFixed(1)} ms`,

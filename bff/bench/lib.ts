@@ -20,6 +20,8 @@ export interface BffProcess {
   pid: number;
   rssMb(): number;
   peakRssMb(): number;
+  /** CPU seconds the server process has used so far (user + system). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,13 @@ export async function startBff(env: Record<string, string>, port: number): Promi
     url,
     pid: child.pid ?? 0,
     rssMb: () => status('VmRSS'),
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: utime and stime in clock ticks.
+    cpuSeconds: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     peakRssMb: () => status('VmHWM'),
     stop: () =>
       new Promise((resolve) => {

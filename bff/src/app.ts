@@ -26,6 +26,8 @@ import { SessionCache } from './sessions/session-cache.ts';
 
 /** Seconds to wait before retrying a 503 or 429 that does not say otherwise. */
 const DEFAULT_RETRY_AFTER = 5;
+/** Event-writing transactions at once on PostgreSQL; concurrent requests beyond them join the next one. */
+const INGEST_GROUPS_IN_FLIGHT = 2;
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -96,7 +98,16 @@ export function createApp(deps: AppDeps) {
   app.route('/', stripeWebhookRoutes({ db, ledger, stripe, webhookSecret: config.stripe.webhookSecret, logger }));
   app.route(
     '/',
-    platformApi({ db, ledger, publicUrl: config.publicUrl, clock, stripe, onSessionsRevoked: (notice) => sessionCache.evict(notice) }),
+    platformApi({
+      db,
+      ledger,
+      publicUrl: config.publicUrl,
+      clock,
+      stripe,
+      // PGlite is one connection: its transactions run one at a time anyway.
+      ingest: { maxInFlight: database.kind === 'pglite' ? 1 : INGEST_GROUPS_IN_FLIGHT },
+      onSessionsRevoked: (notice) => sessionCache.evict(notice),
+    }),
   );
   app.route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal }));
   app.route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));

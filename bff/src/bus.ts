@@ -47,6 +47,14 @@ export async function publish<C extends Channel>(tx: Executor, channel: C, paylo
   await tx.execute(sql`select pg_notify(${channel.name}, ${payload === undefined ? '' : JSON.stringify(payload)})`);
 }
 
+/** Sends every payload on `channel` when `tx` commits, in one statement however many. */
+export async function publishAll<C extends Channel>(tx: Executor, channel: C, payloads: ChannelPayload<C>[]): Promise<void> {
+  if (payloads.length === 0) return;
+  if (payloads.length === 1) return publish(tx, channel, payloads[0]!);
+  const texts = payloads.map((p) => (p === undefined ? '' : JSON.stringify(p)));
+  await tx.execute(sql`select pg_notify(${channel.name}, t) from json_array_elements_text(${JSON.stringify(texts)}::json) t`);
+}
+
 /**
  * Calls `handler` with every parsed payload on `channel`; a payload that does not parse goes to `onInvalid`.
  * Resolves, once this process LISTENs, to the unsubscribe function.

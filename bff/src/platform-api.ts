@@ -5,7 +5,7 @@ import { assetRoutes } from './catalog/assets.routes.ts';
 import { configurationRoutes } from './configuration/configuration.routes.ts';
 import { requireApiKey, type PlatformEnv } from './tenancy/api-key.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
-import { eventRoutes } from './usage/events.routes.ts';
+import { eventRoutes, type IngestOptions } from './usage/events.routes.ts';
 import { productRoutes } from './catalog/products.routes.ts';
 import { sessionRoutes } from './sessions/platform.routes.ts';
 import { topUpRoutes } from './top-ups/platform.routes.ts';
@@ -23,6 +23,7 @@ export function platformApi(deps: {
   publicUrl: string;
   clock: Clock;
   stripe: Stripe;
+  ingest: IngestOptions;
   onSessionsRevoked?: (notice: RevokedNotice) => void;
 }) {
   const api = createRouter<PlatformEnv>();
@@ -33,7 +34,7 @@ export function platformApi(deps: {
     .route('/', productRoutes(deps.db))
     .route('/', customerRoutes(deps.db))
     .route('/', walletRoutes(deps.db, deps.ledger))
-    .route('/', eventRoutes(deps.db, deps.ledger))
+    .route('/', eventRoutes(deps.db, deps.ledger, deps.ingest))
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
     .route('/', configurationRoutes(deps.db))
     .route('/', topUpRoutes(deps.db, deps.stripe));

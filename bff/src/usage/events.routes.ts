@@ -5,7 +5,8 @@ import { createRouter, json } from '../http/router.ts';
 import type { FeeRecord } from '../pricing/types.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import type { Ledger } from '../wallet/ledger.ts';
-import { eventOf, ingest, listEvents, type EventOutcome, type EventRow } from './service.ts';
+import { GroupCommit } from '../db/group-commit.ts';
+import { commitIngests, eventOf, listEvents, prepareIngest, type EventOutcome, type EventRow, type PreparedIngest } from './service.ts';
 
 export const MAX_BATCH = 1000;
 
@@ -79,7 +80,19 @@ function presentEvent(e: EventRow): z.infer<typeof EventOut> {
   };
 }
 
-export function eventRoutes(db: Database, ledger: Ledger) {
+/** How concurrent `POST /events` requests are gathered into one transaction (see `GroupCommit`). */
+export interface IngestOptions {
+  /** Transactions writing events at once (PGlite has one connection: 1). */
+  maxInFlight: number;
+}
+
+export function eventRoutes(db: Database, ledger: Ledger, options: IngestOptions) {
+  const writer = new GroupCommit<PreparedIngest, EventOutcome[]>((jobs) => commitIngests(db, ledger, jobs), {
+    maxInFlight: options.maxInFlight,
+    maxJobs: 256,
+    maxWeight: MAX_BATCH * 2,
+    weight: (job) => job.events.length,
+  });
   return createRouter<PlatformEnv>()
     .openapi(
       createRoute({
@@ -94,7 +107,7 @@ export function eventRoutes(db: Database, ledger: Ledger) {
       async (c) => {
         const platform = c.get('platform');
         const body = c.req.valid('json');
-        const results = (await ingest(db, ledger, platform, body)).map(presentOutcome);
+        const results = (await writer.submit(await prepareIngest(db, platform, body))).map(presentOutcome);
         const anyCreated = results.some((r) => r.status === 'created');
         return anyCreated ? c.json({ events: results }, 201) : c.json({ events: results }, 200);
       },

@@ -2,12 +2,13 @@
 // portal's list of them by event. Owns `events`; debits go through the ledger, which tells spend, auto top-up, streams.
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { money, toDecimalString, type FieldError, type ListTotal, UsageQuery } from '@credyt/shared';
-import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
+import { AssetRegistry, fiatValue, type AssetInfo } from '../catalog/registry.ts';
 import { customerOf } from '../customers/service.ts';
-import { type Database, resultRows, transact } from '../db/client.ts';
-import { entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
+import { type Database, type Executor, preparedRows, resultRows, transact } from '../db/client.ts';
+import type { Settled } from '../db/group-commit.ts';
+import { assets, customers, entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
 import { before, beforeEvent, exactInstant, newestFirst, type EventPosition, type Position } from '../http/cursor.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound, type ProblemError } from '../http/problem.ts';
 import { hashRequest } from '../ids.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
 import type { FeeRecord, PriceRule, PricingEntry } from '../pricing/types.ts';
@@ -35,18 +36,6 @@ export interface EventOutcome {
   fees: FeeRecord[];
 }
 
-/** The prices that bill this customer's events of these types: those of the products it subscribes to. */
-export async function subscribedRules(db: Database, customerId: string, eventTypes: string[]): Promise<PriceRule[]> {
-  const rows = await db
-    .select({ price: prices, productCode: products.code, productName: products.name })
-    .from(subscriptions)
-    .innerJoin(products, eq(subscriptions.productId, products.id))
-    .innerJoin(prices, eq(prices.productId, products.id))
-    .where(and(eq(subscriptions.customerId, customerId), inArray(prices.eventType, eventTypes)))
-    .orderBy(products.code, prices.position);
-  return rows.map(({ price, productCode, productName }) => ({ ...price, productCode, productName }));
-}
-
 /** Event ids repeated within one batch must carry the same body; a differing repeat is a client bug. */
 function checkRepeats(batch: EventInput[], hashes: string[]): FieldError[] {
   const seen = new Map<string, number>();
@@ -60,27 +49,63 @@ function checkRepeats(batch: EventInput[], hashes: string[]): FieldError[] {
   return errors;
 }
 
+type Priced = ReturnType<typeof calculateFees>;
+
 /**
- * Records a batch of usage events once each (by id; a replay with the same body is a duplicate, with another a
- * 409), prices the new ones and debits their fees to the customer's wallet, all in one transaction.
+ * What pricing a batch needs, in one prepared statement (it runs on every `POST /events`): the customer, if the
+ * platform's; the prices of its products for these event types, in product and position order; the platform's
+ * custom assets.
  */
-export async function ingest(
+const ingestContext = preparedRows<{
+  customer_id: string;
+  rules: PriceRule[];
+  assets: Omit<AssetInfo, 'fiat'>[];
+}>(sql`
+  select c.id as customer_id,
+    (select coalesce(json_agg(json_build_object('id', pr.id, 'name', pr.name, 'productCode', p.code, 'productName', p.name,
+        'eventType', pr.event_type, 'usageType', pr.usage_type, 'volumeField', pr.volume_field,
+        'billableDimensions', pr.billable_dimensions, 'pricing', pr.pricing, 'description', pr.description)
+        order by p.code, pr.position), '[]'::json)
+      from ${subscriptions} s join ${products} p on p.id = s.product_id join ${prices} pr on pr.product_id = p.id
+      where s.customer_id = c.id and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
+    (select coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'precision', a.precision, 'symbol', a.symbol,
+        'label', a.label, 'labelSingular', a.label_singular, 'rates', a.rates)), '[]'::json)
+      from ${assets} a where a.platform_id = ${sql.placeholder('platform')}) as assets
+  from ${customers} c
+  where c.id = ${sql.placeholder('customer')} and c.platform_id = ${sql.placeholder('platform')}`);
+
+/** One request's events, validated and priced before any write: what a group commit writes. */
+export interface PreparedIngest {
+  platform: PlatformRow;
+  customerId: string;
+  events: EventInput[];
+  hashes: string[];
+  outcomes: Priced[];
+}
+
+/**
+ * Checks and prices a batch of usage events without writing: the customer is the platform's, repeated ids carry
+ * the same body, every fee is within range. A failure here is the request's own 422 or 404.
+ */
+export async function prepareIngest(
   db: Database,
-  ledger: Ledger,
   platform: PlatformRow,
   batch: { customer_id: string; events: EventInput[] },
-): Promise<EventOutcome[]> {
-  const customer = await customerOf(db, platform.id, batch.customer_id, 'customer_id');
+): Promise<PreparedIngest> {
+  const eventTypes = [...new Set(batch.events.map((e) => e.event_type))];
+  const [context] = await ingestContext(db, { platform: platform.id, customer: batch.customer_id, types: eventTypes });
+  if (!context) throw notFound('The customer', 'customer_id');
+  const customer = { id: context.customer_id };
   const hashes = batch.events.map((e) =>
     hashRequest({ customer_id: customer.id, ...e, occurred_at: new Date(e.occurred_at).toISOString() }),
   );
   const repeatErrors = checkRepeats(batch.events, hashes);
   if (repeatErrors.length > 0) throw invalid(repeatErrors);
 
-  const rules = await subscribedRules(db, customer.id, [...new Set(batch.events.map((e) => e.event_type))]);
-  const registry = await AssetRegistry.load(db, platform.id);
+  const rules = context.rules;
+  const registry = new AssetRegistry(new Map(context.assets.map((a) => [a.code, { ...a, fiat: false }])));
   const feeErrors: FieldError[] = [];
-  const outcomes = batch.events.map((e, i) => {
+  const outcomes = batch.events.map((e, i): Priced => {
     try {
       return calculateFees(e, rules, {
         asset: (code) => registry.get(code),
@@ -93,98 +118,200 @@ export async function ingest(
     }
   });
   if (feeErrors.length > 0) throw invalid(feeErrors);
+  return { platform, customerId: customer.id, events: batch.events, hashes, outcomes };
+}
 
-  return transact(db, async (tx) => {
-    const rows = batch.events.map((e, i) => {
-      const outcome = outcomes[i]!;
+/** Requests of a group whose event ids were already used with another body: each is rejected, the rest rewritten. */
+export class RejectedIngests extends Error {
+  constructor(readonly failures: Map<number, ProblemError>) {
+    super('some requests of the group reuse event ids with another body');
+  }
+}
+
+const platformEventKey = (platformId: string, id: string) => `${platformId}\u0000${id}`;
+
+/**
+ * Writes prepared requests in the caller's transaction, as if one after another in the order given: each event
+ * once (by platform and id; a replay with the same body is a duplicate), the new ones' fees debited to the wallet,
+ * in a fixed number of statements for the whole group. A request reusing an id with another body throws
+ * `RejectedIngests` before anything is debited, so the caller can roll back and write the rest without it.
+ */
+export async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]): Promise<EventOutcome[][]> {
+  const rows = jobs.flatMap((job) =>
+    job.events.map((e, i) => {
+      const outcome = job.outcomes[i]!;
       return {
-        platformId: platform.id,
+        platformId: job.platform.id,
         id: e.id,
-        customerId: customer.id,
+        customerId: job.customerId,
         eventType: e.event_type,
         occurredAt: new Date(e.occurred_at),
         subject: e.subject ?? null,
         description: e.description ?? null,
         data: e.data,
-        requestHash: hashes[i]!,
+        requestHash: job.hashes[i]!,
         billed: outcome.billed ? ('billed' as const) : ('unbilled' as const),
         unbilledReason: outcome.billed ? null : outcome.reason,
         fees: outcome.billed ? outcome.fees : [],
       };
-    });
-    // Inserting in id order makes concurrent batches that share ids wait on each other instead of deadlocking.
-    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const inserted = await tx.execute<{ id: string }>(sql`
-        insert into ${events} (platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed,
-          unbilled_reason, fees)
-        select platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed, unbilled_reason, fees
-        from json_to_recordset(${JSON.stringify(rows.map(toEventRecord))}::json) as x(platform_id text, id text, customer_id text,
-          event_type text, occurred_at timestamptz, subject text, description text, data jsonb, request_hash text, billed text,
-          unbilled_reason text, fees jsonb)
-        on conflict do nothing
-        returning id`);
-    const created = new Set(resultRows<{ id: string }>(inserted).map((r) => r.id));
-    const repeated = [...new Set(batch.events.filter((e) => !created.has(e.id)).map((e) => e.id))];
-    const earlier = repeated.length
-      ? await tx
-          .select()
-          .from(events)
-          .where(and(eq(events.platformId, platform.id), inArray(events.id, repeated)))
-      : [];
-    const earlierById = new Map(earlier.map((e) => [e.id, e]));
-    const conflicts = batch.events.flatMap((e, i) => {
-      const previous = earlierById.get(e.id);
-      return previous && previous.requestHash !== hashes[i]
+    }),
+  );
+  // Inserting in key order makes concurrent writers that share ids wait on each other instead of deadlocking.
+  rows.sort((a, b) => {
+    const [x, y] = [platformEventKey(a.platformId, a.id), platformEventKey(b.platformId, b.id)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const inserted = await tx.execute<{ platform_id: string; id: string }>(sql`
+      insert into ${events} (platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed,
+        unbilled_reason, fees)
+      select platform_id, id, customer_id, event_type, occurred_at, subject, description, data, request_hash, billed, unbilled_reason, fees
+      from json_to_recordset(${JSON.stringify(rows.map(toEventRecord))}::json) as x(platform_id text, id text, customer_id text,
+        event_type text, occurred_at timestamptz, subject text, description text, data jsonb, request_hash text, billed text,
+        unbilled_reason text, fees jsonb)
+      on conflict do nothing
+      returning platform_id, id`);
+  const created = new Set(resultRows<{ platform_id: string; id: string }>(inserted).map((r) => platformEventKey(r.platform_id, r.id)));
+
+  // Each new event belongs to the first request of the group that sent it; to the others it is a repeat.
+  const claimed = new Set<string>();
+  const createdBy = jobs.map((job) => {
+    const mine = new Set<string>();
+    for (const e of job.events) {
+      const key = platformEventKey(job.platform.id, e.id);
+      if (created.has(key) && !claimed.has(key)) {
+        claimed.add(key);
+        mine.add(e.id);
+      }
+    }
+    return mine;
+  });
+  const repeated = new Map<string, Set<string>>();
+  jobs.forEach((job, j) => {
+    for (const e of job.events) {
+      if (createdBy[j]!.has(e.id)) continue;
+      let ids = repeated.get(job.platform.id);
+      if (!ids) repeated.set(job.platform.id, (ids = new Set()));
+      ids.add(e.id);
+    }
+  });
+  const earlier = repeated.size
+    ? await tx
+        .select()
+        .from(events)
+        .where(or(...[...repeated].map(([platformId, ids]) => and(eq(events.platformId, platformId), inArray(events.id, [...ids])))))
+    : [];
+  const earlierByKey = new Map(earlier.map((e) => [platformEventKey(e.platformId, e.id), e]));
+  const failures = new Map<number, ProblemError>();
+  jobs.forEach((job, j) => {
+    const conflicts = job.events.flatMap((e, i) => {
+      const previous = createdBy[j]!.has(e.id) ? undefined : earlierByKey.get(platformEventKey(job.platform.id, e.id));
+      return previous && previous.requestHash !== job.hashes[i]
         ? [{ path: `events.${i}.id`, message: 'was already sent with a different body' }]
         : [];
     });
-    if (conflicts.length > 0) throw conflict('Some event ids were already used with a different body.', conflicts);
+    if (conflicts.length > 0) failures.set(j, conflict('Some event ids were already used with a different body.', conflicts));
+  });
+  if (failures.size > 0) throw new RejectedIngests(failures);
 
+  const writes = jobs.map((job, j) => {
     const drafts: EntryDraft[] = [];
     const charged = new Set<string>();
-    batch.events.forEach((e, i) => {
-      const outcome = outcomes[i]!;
-      if (!created.has(e.id) || charged.has(e.id) || !outcome.billed) return;
+    job.events.forEach((e, i) => {
+      const outcome = job.outcomes[i]!;
+      if (!createdBy[j]!.has(e.id) || charged.has(e.id) || !outcome.billed) return;
       charged.add(e.id);
-      for (const fee of outcome.fees) {
-        drafts.push({
-          assetCode: fee.asset,
-          category: 'usage',
-          description: `${fee.product_name}${e.subject ? ` · ${e.subject}` : ''}`,
-          amount: negate(fee.amount),
-          occurredAt: new Date(e.occurred_at),
-          source: `event:${e.id}`,
-          fiatAmount: fee.fiat_amount === null ? null : negate(fee.fiat_amount),
-          fiatCurrency: platform.currency,
-          eventId: e.id,
-          productCode: fee.product_code,
-          productName: fee.product_name,
-          priceName: fee.price_name,
-          feeDescription: fee.fee_description,
-          subject: e.subject ?? null,
-          eventDescription: e.description ?? null,
-        });
-      }
+      for (const fee of outcome.fees) drafts.push(usageDraft(job.platform, e, fee));
     });
-    await ledger.append(tx, platform.id, customer.id, drafts);
+    return { platformId: job.platform.id, customerId: job.customerId, drafts };
+  });
+  await ledger.appendMany(tx, writes);
 
+  return jobs.map((job, j) => {
     const firstSeen = new Set<string>();
-    return batch.events.map((e, i) => {
-      const isNew = created.has(e.id) && !firstSeen.has(e.id);
+    return job.events.map((e, i) => {
+      const isNew = createdBy[j]!.has(e.id) && !firstSeen.has(e.id);
       firstSeen.add(e.id);
-      const previous = earlierById.get(e.id);
-      const billed = previous ? previous.billed === 'billed' : outcomes[i]!.billed;
-      const fees = previous ? previous.fees : outcomes[i]!.billed ? (outcomes[i] as { fees: FeeRecord[] }).fees : [];
-      const reason = previous ? previous.unbilledReason : outcomes[i]!.billed ? null : (outcomes[i] as { reason: string }).reason;
+      const previous = createdBy[j]!.has(e.id) ? undefined : earlierByKey.get(platformEventKey(job.platform.id, e.id));
+      const outcome = job.outcomes[i]!;
       return {
         id: e.id,
         status: isNew ? ('created' as const) : ('duplicate' as const),
-        billed,
-        unbilled_reason: reason,
-        fees,
+        billed: previous ? previous.billed === 'billed' : outcome.billed,
+        unbilled_reason: previous ? previous.unbilledReason : outcome.billed ? null : outcome.reason,
+        fees: previous ? previous.fees : outcome.billed ? outcome.fees : [],
       };
     });
   });
+}
+
+function usageDraft(platform: PlatformRow, e: EventInput, fee: FeeRecord): EntryDraft {
+  return {
+    assetCode: fee.asset,
+    category: 'usage',
+    description: `${fee.product_name}${e.subject ? ` · ${e.subject}` : ''}`,
+    amount: negate(fee.amount),
+    occurredAt: new Date(e.occurred_at),
+    source: `event:${e.id}`,
+    fiatAmount: fee.fiat_amount === null ? null : negate(fee.fiat_amount),
+    fiatCurrency: platform.currency,
+    eventId: e.id,
+    productCode: fee.product_code,
+    productName: fee.product_name,
+    priceName: fee.price_name,
+    feeDescription: fee.fee_description,
+    subject: e.subject ?? null,
+    eventDescription: e.description ?? null,
+  };
+}
+
+/**
+ * Writes a group of prepared requests in one transaction, each settled with its own outcome or error: a request
+ * reusing an id with another body fails alone and the rest are rewritten without it; any other failure (a
+ * balance past the ledger's range, a lost connection) reruns each request alone, so it fails only its own.
+ */
+export async function commitIngests(db: Database, ledger: Ledger, jobs: PreparedIngest[]): Promise<Settled<EventOutcome[]>[]> {
+  const results: Settled<EventOutcome[]>[] = [];
+  let pending = jobs.map((_, i) => i);
+  while (pending.length > 0) {
+    const group = pending;
+    try {
+      const written = await transact(db, (tx) =>
+        writeIngests(
+          tx,
+          ledger,
+          group.map((i) => jobs[i]!),
+        ),
+      );
+      group.forEach((i, k) => (results[i] = { ok: true, value: written[k]! }));
+      return results;
+    } catch (error) {
+      if (error instanceof RejectedIngests) {
+        for (const [k, problem] of error.failures) results[group[k]!] = { ok: false, error: problem };
+        pending = group.filter((_, k) => !error.failures.has(k));
+        continue;
+      }
+      if (group.length === 1) {
+        results[group[0]!] = { ok: false, error };
+        return results;
+      }
+      const alone = await Promise.all(group.map((i) => commitIngests(db, ledger, [jobs[i]!])));
+      group.forEach((i, k) => (results[i] = alone[k]![0]!));
+      return results;
+    }
+  }
+  return results;
+}
+
+/** Single-request ingestion (tests, tools): prepares and writes one batch in its own transaction. */
+export async function ingest(
+  db: Database,
+  ledger: Ledger,
+  platform: PlatformRow,
+  batch: { customer_id: string; events: EventInput[] },
+): Promise<EventOutcome[]> {
+  const [settled] = await commitIngests(db, ledger, [await prepareIngest(db, platform, batch)]);
+  if (!settled!.ok) throw settled!.error;
+  return settled!.value;
 }
 
 /** One event of the platform, or a 404. */

@@ -267,7 +267,8 @@ function usageDraft(platform: PlatformRow, e: EventInput, fee: FeeRecord): Entry
 /**
  * Writes a group of prepared requests in one transaction, each settled with its own outcome or error: a request
  * reusing an id with another body fails alone and the rest are rewritten without it; any other failure (a
- * balance past the ledger's range, a lost connection) reruns each request alone, so it fails only its own.
+ * balance past the ledger's range, a lost connection) splits the group in halves, rewritten apart, until the
+ * request that fails is alone: it fails only its own.
  */
 export async function commitIngests(db: Database, ledger: Ledger, jobs: PreparedIngest[]): Promise<Settled<EventOutcome[]>[]> {
   const results: Settled<EventOutcome[]>[] = [];
@@ -294,8 +295,12 @@ export async function commitIngests(db: Database, ledger: Ledger, jobs: Prepared
         results[group[0]!] = { ok: false, error };
         return results;
       }
-      const alone = await Promise.all(group.map((i) => commitIngests(db, ledger, [jobs[i]!])));
-      group.forEach((i, k) => (results[i] = alone[k]![0]!));
+      // Halves, each its own group, until the failing request is alone: log2(n) more transactions, not n.
+      const half = Math.ceil(group.length / 2);
+      for (const part of [group.slice(0, half), group.slice(half)]) {
+        const settled = await commitIngests(db, ledger, part.map((i) => jobs[i]!));
+        part.forEach((i, k) => (results[i] = settled[k]!));
+      }
       return results;
     }
   }

@@ -132,12 +132,23 @@ const rawDialect = new PgDialect({ casing: 'snake_case' });
 export function preparedRows<T>(query: SQL): (db: Database, values: Record<string, unknown>) => Promise<T[]> {
   const { sql: text, params: slots } = rawDialect.sqlToQuery(query);
   return async (db, values) => {
+    preparedSpies.get(db)?.();
     const params = fillPlaceholders(slots, values);
     const client = readPools.get(db) ?? (db as unknown as { $client: unknown }).$client;
     if (client instanceof PGlite) return (await client.query<T>(text, params)).rows;
     return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
   };
 }
+
+/**
+ * Calls `spy` before every statement `preparedRows` runs on `db`, until the returned function is called: for tests
+ * that must see every query a request makes, drizzle's and the prepared reads alike.
+ */
+export function spyOnPreparedRows(db: Database, spy: () => void): () => void {
+  preparedSpies.set(db, spy);
+  return () => preparedSpies.delete(db);
+}
+const preparedSpies = new WeakMap<object, () => void>();
 
 /** postgres.js returns the rows as an array; PGlite wraps them in `{ rows }`. */
 export function resultRows<T>(result: unknown): T[] {

@@ -65,7 +65,8 @@ describe.runIf(onPostgres)('group commit of POST /events on PostgreSQL', () => {
   afterAll(() => ctx.close());
 
   const rows = async <T>(query: string, params: unknown[]): Promise<T[]> => {
-    const result = await ctx.database.db.$client.unsafe(query, params as never[]);
+    const client = (ctx.database.db as unknown as { $client: postgres.Sql }).$client;
+    const result = await client.unsafe(query, params as never[]);
     return result as unknown as T[];
   };
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spyOnPreparedRows } from '../../src/db/client.ts';
 import { rateLimits } from '../../src/db/schema/index.ts';
 import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, RateLimiter } from '../../src/http/rate-limit.ts';
 import { PROBLEM_CONTENT_TYPE } from '@credyt/shared';
@@ -103,6 +104,7 @@ describe('abuse limits', () => {
         return (fn as (...a: unknown[]) => unknown).apply(ctx.database.db, args);
       };
     }
+    const unspy = spyOnPreparedRows(ctx.database.db, () => calls.push('prepared'));
     let blockedCalls: string[];
     try {
       for (let i = 0; i < 5; i++) {
@@ -114,6 +116,7 @@ describe('abuse limits', () => {
       expect((await withKey(ctx, newIp(), 'wrong')).status).toBe(401);
     } finally {
       Object.assign(db, originals);
+      unspy();
     }
     expect(blockedCalls).toEqual([]);
     expect(calls.length).toBeGreaterThanOrEqual(2);

@@ -1,21 +1,19 @@
-import { and, asc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
+import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { z } from 'zod';
 import type { PortalWallet, StreamEventName, StreamEvents } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { entries, portalSessions } from '../db/schema/index.ts';
 import { ProblemError } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { PortalEnv, PortalSessionInfo } from '../sessions/context.ts';
 import type { LedgerHub } from './hub.ts';
+import { entriesAfter, revokedAmong, revokedSessions } from './service.ts';
 import { presentTransaction } from '../transactions/presenters.ts';
 import { presentUsage } from '../usage/presenters.ts';
 import { TimeZoneParam } from '../time.ts';
 import { accountId, loadWallet } from '../wallet/service.ts';
-import { validQuery } from '../http/validate.ts';
 
 export interface StreamOptions {
   /** A `: ping` comment this often keeps proxies from closing an idle stream (the widget reconnects after 45 s). */
@@ -47,7 +45,18 @@ export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
 /** The reconnect delay the server suggests to EventSource-style readers. */
 const RETRY_MS = 3_000;
 
-const Query = z.object({ tz: TimeZoneParam });
+const streamRoute = createRoute({
+  method: 'get',
+  path: '/stream',
+  request: { query: z.object({ tz: TimeZoneParam }) },
+  responses: {
+    200: {
+      content: { 'text/event-stream': { schema: z.string() } },
+      description:
+        'Server-sent events: `wallet.updated`, `usage.created`, `transaction.created`, `top_up.updated`, and heartbeats; resumes after `Last-Event-ID`',
+    },
+  },
+});
 
 /**
  * Ends the streams of sessions that expire or are revoked. One timer and one query per check for all open
@@ -90,11 +99,8 @@ export class SessionWatch {
     const ids = [...this.watched.keys()];
     if (ids.length === 0) return;
     try {
-      const revoked = await this.db
-        .select({ id: portalSessions.id })
-        .from(portalSessions)
-        .where(and(inArray(portalSessions.id, ids), isNotNull(portalSessions.revokedAt)));
-      for (const { id } of revoked) for (const w of this.watched.get(id) ?? []) w.end();
+      const revoked = await revokedAmong(this.db, ids);
+      for (const id of revoked) for (const w of this.watched.get(id) ?? []) w.end();
     } catch (err) {
       this.logger.warn('session check failed', { error: String(err) });
     }
@@ -158,15 +164,6 @@ export class StreamSlots {
   }
 }
 
-/** Sessions of a customer revoked while still unexpired: checked before each send. */
-async function revokedSessions(db: Database, customerId: string, now: Date): Promise<Set<string>> {
-  const rows = await db
-    .select({ id: portalSessions.id })
-    .from(portalSessions)
-    .where(and(eq(portalSessions.customerId, customerId), isNotNull(portalSessions.revokedAt), gt(portalSessions.accessExpiresAt, now)));
-  return new Set(rows.map((r) => r.id));
-}
-
 async function send<K extends StreamEventName>(sse: SSEStreamingApi, event: K, data: StreamEvents[K], id?: number): Promise<void> {
   await sse.writeSSE({ event, data: JSON.stringify(data), ...(id === undefined ? {} : { id: String(id) }) });
 }
@@ -206,7 +203,7 @@ export function streamRoutes(deps: {
 }) {
   const { db, clock, hub, watch, logger, options } = deps;
   const slots = deps.slots ?? new StreamSlots(options);
-  return createRouter<PortalEnv>().get('/stream', validQuery(Query), async (c) => {
+  return createRouter<PortalEnv>().openapi(streamRoute, async (c) => {
     const session: PortalSessionInfo = c.get('portal');
     const { tz } = c.req.valid('query');
     const lastEventId = parseLastEventId(c.req.header('last-event-id'));
@@ -286,12 +283,7 @@ export function streamRoutes(deps: {
       enqueue(async () => {
         await sse.write(`retry: ${RETRY_MS}\n: connected\n\n`);
         if (lastEventId === null) return;
-        const rows = await db
-          .select()
-          .from(entries)
-          .where(and(eq(entries.customerId, session.customerId), eq(entries.platformId, session.platform.id), gt(entries.seq, lastEventId)))
-          .orderBy(asc(entries.seq))
-          .limit(options.resumeLimit);
+        const rows = await entriesAfter(db, session.platform.id, session.customerId, lastEventId, options.resumeLimit);
         for (const r of rows) replayed.add(r.seq);
         await sendEntries(sse, rows, walletIn());
       });

@@ -8,7 +8,8 @@ import type { Database } from '../db/client.ts';
 import { createRouter } from '../http/router.ts';
 import type { PortalEnv, SessionLookup } from './context.ts';
 import { limiterOf, lookupSession } from './portal.routes.ts';
-import { accountCount, sessionEnded } from './service.ts';
+import { sessionEnded } from './service.ts';
+import { accountCount } from '../wallet/service.ts';
 import { CREDENTIAL_FAILURE_LIMIT } from '../http/rate-limit.ts';
 
 export interface HostedPortalDeps {
@@ -302,6 +303,6 @@ export function hostedPortalRoutes({ db, clock, publicUrl }: HostedPortalDeps) {
       }
       // How many balances the wallet will show: its skeleton has that many cards (plus the month's spend), so
       // nothing moves when they arrive, even on a first visit.
-      return portalPage(c, found, publicUrl, await accountCount(db, found.session));
+      return portalPage(c, found, publicUrl, await accountCount(db, found.session.platformId, found.session.customerId));
     });
 }

@@ -1,11 +1,11 @@
 // Sessions: a customer's way into the portal, from the single-use link a platform creates, through the access
 // session it is exchanged for, to revocation. Owns `portal_sessions`; only digests of their secrets are stored.
-import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { publish, SESSION_REVOKED_CHANNEL } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import { customerOf } from '../customers/service.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, customers, platforms, portalSessions } from '../db/schema/index.ts';
+import { customers, platforms, portalSessions } from '../db/schema/index.ts';
 import { notFound } from '../http/problem.ts';
 import { constantTimeEqual, newId, newSecret, sha256 } from '../ids.ts';
 import type { PlatformRow, PortalSessionInfo, SessionLookup } from './context.ts';
@@ -188,13 +188,4 @@ export async function allowedByAnyPlatform(db: Database, origin: string): Promis
     .where(sql`${platforms.portalConfig} -> 'allowed_origins' @> ${JSON.stringify([origin])}::jsonb`)
     .limit(1);
   return rows.length > 0;
-}
-
-/** How many wallet accounts the session's customer has: the hosted page's skeleton draws that many balances. */
-export async function accountCount(db: Database, session: SessionLookup['session']): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(accounts)
-    .where(and(eq(accounts.customerId, session.customerId), eq(accounts.platformId, session.platformId)));
-  return Number(row?.n ?? 0);
 }

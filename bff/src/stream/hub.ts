@@ -1,9 +1,8 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
-import { entries } from '../db/schema/index.ts';
 import { LEDGER_CHANNEL, subscribe, TOP_UP_CHANNEL, type ChannelPayload } from '../bus.ts';
 import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
+import { entriesBySeq } from './service.ts';
 
 /** One ledger write of one customer, as the `credyt_ledger` notification announces it. */
 export interface LedgerBatch {
@@ -106,14 +105,7 @@ export class LedgerHub {
       platformId: notice.p,
       customerId: notice.c,
       seqs: notice.s,
-      entries: () =>
-        shared('entries', () =>
-          db
-            .select()
-            .from(entries)
-            .where(and(eq(entries.customerId, notice.c), eq(entries.platformId, notice.p), inArray(entries.seq, notice.s)))
-            .orderBy(asc(entries.seq)),
-        ),
+      entries: () => shared('entries', () => entriesBySeq(db, notice.p, notice.c, notice.s)),
       shared,
     };
     for (const listener of set) {

@@ -1,171 +1,35 @@
-import { and, asc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
+import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { z } from 'zod';
 import type { PortalWallet, StreamEventName, StreamEvents } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { entries, portalSessions } from '../db/schema/index.ts';
-import { ProblemError } from '../http/problem.ts';
 import { createRouter } from '../http/router.ts';
 import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { PortalEnv, PortalSessionInfo } from '../sessions/context.ts';
 import type { LedgerHub } from './hub.ts';
+import { StreamSlots, type SessionWatch, type StreamOptions } from './open-streams.ts';
+import { entriesAfter, revokedSessions } from './service.ts';
 import { presentTransaction } from '../transactions/presenters.ts';
 import { presentUsage } from '../usage/presenters.ts';
 import { TimeZoneParam } from '../time.ts';
 import { accountId, loadWallet } from '../wallet/service.ts';
-import { validQuery } from '../http/validate.ts';
 
-export interface StreamOptions {
-  /** A `: ping` comment this often keeps proxies from closing an idle stream (the widget reconnects after 45 s). */
-  heartbeatMs: number;
-  /** How often open streams' sessions are checked for revocation and expiry (one query for all of them). */
-  sessionCheckMs: number;
-  /** At most this many entries are replayed after `Last-Event-ID`. */
-  resumeLimit: number;
-  /** Open streams per portal session; opening one more closes that session's oldest. */
-  maxStreamsPerSession: number;
-  /** Open streams per process; past it a new stream is refused with 503 and Retry-After. */
-  maxStreams: number;
-}
-
-/** Streams one portal session may hold open at once (a few tabs); the oldest is closed past it. */
-export const MAX_STREAMS_PER_SESSION = 5;
-/** Streams one BFF process holds open at most (each costs ~28 KB). */
-export const MAX_STREAMS_PER_PROCESS = 10_000;
-/** Seconds a client refused for the process cap is told to wait. */
-export const STREAMS_FULL_RETRY_AFTER = 30;
-
-export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
-  heartbeatMs: 15_000,
-  sessionCheckMs: 5_000,
-  resumeLimit: 500,
-  maxStreamsPerSession: MAX_STREAMS_PER_SESSION,
-  maxStreams: MAX_STREAMS_PER_PROCESS,
-};
 /** The reconnect delay the server suggests to EventSource-style readers. */
 const RETRY_MS = 3_000;
 
-const Query = z.object({ tz: TimeZoneParam });
-
-/**
- * Ends the streams of sessions that expire or are revoked. One timer and one query per check for all open
- * streams of this process; it runs only while some stream is open.
- */
-export class SessionWatch {
-  private readonly watched = new Map<string, Set<{ expiresAt: Date; end: () => void }>>();
-  private timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly clock: Clock,
-    private readonly intervalMs: number,
-    private readonly logger: Logger,
-  ) {}
-
-  add(sessionId: string, expiresAt: Date, end: () => void): () => void {
-    const watcher = { expiresAt, end };
-    let set = this.watched.get(sessionId);
-    if (!set) this.watched.set(sessionId, (set = new Set()));
-    set.add(watcher);
-    if (!this.timer) {
-      this.timer = setInterval(() => void this.check(), this.intervalMs);
-      this.timer.unref?.();
-    }
-    return () => {
-      set.delete(watcher);
-      if (set.size === 0) this.watched.delete(sessionId);
-      if (this.watched.size === 0 && this.timer) {
-        clearInterval(this.timer);
-        this.timer = undefined;
-      }
-    };
-  }
-
-  /** Ends streams of revoked or expired sessions now (also run on a timer, and when a revocation is announced). */
-  async check(): Promise<void> {
-    const now = this.clock.now().getTime();
-    for (const set of this.watched.values()) for (const w of set) if (w.expiresAt.getTime() <= now) w.end();
-    const ids = [...this.watched.keys()];
-    if (ids.length === 0) return;
-    try {
-      const revoked = await this.db
-        .select({ id: portalSessions.id })
-        .from(portalSessions)
-        .where(and(inArray(portalSessions.id, ids), isNotNull(portalSessions.revokedAt)));
-      for (const { id } of revoked) for (const w of this.watched.get(id) ?? []) w.end();
-    } catch (err) {
-      this.logger.warn('session check failed', { error: String(err) });
-    }
-  }
-}
-
-interface StreamSlot {
-  /** Called when the slot is taken back (its session opened one stream too many). */
-  end: () => void;
-  released: boolean;
-}
-
-/** The open streams of this process, by session: enforces both caps. */
-export class StreamSlots {
-  private readonly bySession = new Map<string, StreamSlot[]>();
-  private open = 0;
-
-  constructor(private readonly options: Pick<StreamOptions, 'maxStreams' | 'maxStreamsPerSession'>) {}
-
-  get size(): number {
-    return this.open;
-  }
-
-  /** Takes a slot for a new stream of `sessionId`, closing that session's oldest past its cap; 503 when full. */
-  acquire(sessionId: string): { setEnd(end: () => void): void; release(): void } {
-    let list = this.bySession.get(sessionId);
-    const evictable = list && list.length >= this.options.maxStreamsPerSession;
-    if (!evictable && this.open >= this.options.maxStreams) {
-      throw new ProblemError(503, 'Too many live streams are open on this server. Retry shortly.', undefined, 'about:blank', {
-        'retry-after': String(STREAMS_FULL_RETRY_AFTER),
-      });
-    }
-    if (!list) this.bySession.set(sessionId, (list = []));
-    while (list.length >= this.options.maxStreamsPerSession) {
-      const oldest = list[0]!;
-      this.release(sessionId, oldest);
-      oldest.end();
-    }
-    let ended = false;
-    const slot: StreamSlot = { end: () => (ended = true), released: false };
-    list.push(slot);
-    this.open += 1;
-    return {
-      setEnd: (end) => {
-        if (ended) end();
-        else slot.end = end;
-      },
-      release: () => this.release(sessionId, slot),
-    };
-  }
-
-  private release(sessionId: string, slot: StreamSlot): void {
-    if (slot.released) return;
-    slot.released = true;
-    this.open -= 1;
-    const list = this.bySession.get(sessionId);
-    if (!list) return;
-    const i = list.indexOf(slot);
-    if (i !== -1) list.splice(i, 1);
-    if (list.length === 0) this.bySession.delete(sessionId);
-  }
-}
-
-/** Sessions of a customer revoked while still unexpired: checked before each send. */
-async function revokedSessions(db: Database, customerId: string, now: Date): Promise<Set<string>> {
-  const rows = await db
-    .select({ id: portalSessions.id })
-    .from(portalSessions)
-    .where(and(eq(portalSessions.customerId, customerId), isNotNull(portalSessions.revokedAt), gt(portalSessions.accessExpiresAt, now)));
-  return new Set(rows.map((r) => r.id));
-}
+const streamRoute = createRoute({
+  method: 'get',
+  path: '/stream',
+  request: { query: z.object({ tz: TimeZoneParam }) },
+  responses: {
+    200: {
+      content: { 'text/event-stream': { schema: z.string() } },
+      description:
+        'Server-sent events: `wallet.updated`, `usage.created`, `transaction.created`, `top_up.updated`, and heartbeats; resumes after `Last-Event-ID`',
+    },
+  },
+});
 
 async function send<K extends StreamEventName>(sse: SSEStreamingApi, event: K, data: StreamEvents[K], id?: number): Promise<void> {
   await sse.writeSSE({ event, data: JSON.stringify(data), ...(id === undefined ? {} : { id: String(id) }) });
@@ -206,7 +70,7 @@ export function streamRoutes(deps: {
 }) {
   const { db, clock, hub, watch, logger, options } = deps;
   const slots = deps.slots ?? new StreamSlots(options);
-  return createRouter<PortalEnv>().get('/stream', validQuery(Query), async (c) => {
+  return createRouter<PortalEnv>().openapi(streamRoute, async (c) => {
     const session: PortalSessionInfo = c.get('portal');
     const { tz } = c.req.valid('query');
     const lastEventId = parseLastEventId(c.req.header('last-event-id'));
@@ -286,12 +150,7 @@ export function streamRoutes(deps: {
       enqueue(async () => {
         await sse.write(`retry: ${RETRY_MS}\n: connected\n\n`);
         if (lastEventId === null) return;
-        const rows = await db
-          .select()
-          .from(entries)
-          .where(and(eq(entries.customerId, session.customerId), eq(entries.platformId, session.platform.id), gt(entries.seq, lastEventId)))
-          .orderBy(asc(entries.seq))
-          .limit(options.resumeLimit);
+        const rows = await entriesAfter(db, session.platform.id, session.customerId, lastEventId, options.resumeLimit);
         for (const r of rows) replayed.add(r.seq);
         await sendEntries(sse, rows, walletIn());
       });

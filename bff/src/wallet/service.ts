@@ -1,6 +1,6 @@
 // Wallet: a customer's accounts as the platform and the portal read them (balances, this month's spend) and the
 // adjustments a platform books on them. Reads `accounts` and the spend rollups; ledger.ts appends and moves balances.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { fitsPrecision, sum, toDecimalString, type Category, type PortalAccount, type PortalWallet } from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
 import { assetInfo, presentAsset } from '../catalog/portal-assets.ts';
@@ -213,6 +213,15 @@ export type Account = typeof accounts.$inferSelect;
 export async function customerAccounts(db: Database, platformId: string, customerId: string): Promise<Account[]> {
   const customer = await customerOf(db, platformId, customerId);
   return db.select().from(accounts).where(eq(accounts.customerId, customer.id)).orderBy(accounts.assetCode, accounts.name);
+}
+
+/** How many accounts the customer has: the hosted page's skeleton draws that many balances. */
+export async function accountCount(db: Database, platformId: string, customerId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(accounts)
+    .where(and(eq(accounts.customerId, customerId), eq(accounts.platformId, platformId)));
+  return Number(row?.n ?? 0);
 }
 
 /** One account by its id: `name:ASSET`, or a bare asset code for the default account. */

@@ -11,3 +11,4 @@ export * from './top-ups.ts';
 export * from './stream.ts';
 export * from './format.ts';
 export * from './time.ts';
+export * from './descriptions.ts';

@@ -78,3 +78,4 @@ export const TransactionsPage = z.object({
   total: ListTotal.optional(),
 });
 export type TransactionsPage = z.infer<typeof TransactionsPage>;
+

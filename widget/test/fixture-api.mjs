@@ -292,7 +292,16 @@ function transactions(scenario) {
       created_at: created.toISOString(),
       occurred_at: (category === 'usage' ? new Date(created.getTime() - DAY) : created).toISOString(),
       category,
-      description: scenario === 'xss' && i === 0 ? XSS : `${category.replace(/_/g, ' ')} #${i + 1}`,
+      // Mostly the platform's own words; some what the BFF writes when it is given none, which the portal shows
+      // as the category in the reader's language.
+      description:
+        scenario === 'xss' && i === 0
+          ? XSS
+          : category === 'auto_top_up'
+            ? 'Auto top-up'
+            : i === 7
+              ? 'US Dollar top-up'
+              : `${category.replace(/_/g, ' ')} #${i + 1}`,
       amount: dec(units, 4),
       units,
       asset,

@@ -1,3 +1,4 @@
+import { GENERIC_DESCRIPTIONS } from '@credyt/shared';
 // Auto top-up: the per-asset setting and saved card, and the worker that charges the queued attempts (the outbox
 // filled by auto-top-up/outbox.ts on ledger writes). Owns `auto_top_up_settings` and `auto_top_up_attempts`.
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
@@ -309,7 +310,7 @@ export class AutoTopUpWorker {
         currency: price.currency,
         fiatAmount: price.fiat,
         status: 'pending',
-        description: 'Auto top-up',
+        description: GENERIC_DESCRIPTIONS.auto_top_up,
       });
       await db.update(autoTopUpAttempts).set({ topUpId }).where(eq(autoTopUpAttempts.id, attemptId));
     }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
-import { DecimalInput, fitsPrecision, money } from '@credyt/shared';
+import { DecimalInput, fitsPrecision, money, topUpDescription } from '@credyt/shared';
 import { AssetRegistry, fiatInfo } from '../catalog/registry.ts';
 import type { Database } from '../db/client.ts';
 import { invalid } from '../http/problem.ts';
@@ -72,7 +72,7 @@ export function topUpRoutes(db: Database, stripe: Stripe) {
           customerId: customer.id,
           asset,
           price,
-          description: body.description ?? `${asset.name} top-up`,
+          description: body.description ?? topUpDescription(asset.name),
           idempotencyKey: key ?? crypto.randomUUID(),
           requestHash: hashRequest(body),
           successUrl: body.return_url,

@@ -12,6 +12,7 @@ import {
   PortalTopUpRequest,
   TopUpUpdated,
   type FieldError,
+  topUpDescription,
 } from '@credyt/shared';
 import type { AssetInfo } from '../catalog/registry.ts';
 import type { Database } from '../db/client.ts';
@@ -92,7 +93,7 @@ export function topUpRoutes(deps: { db: Database; stripe: Stripe; publicUrl: str
           customerId: portal.customerId,
           asset,
           price,
-          description: `${asset.name} top-up`,
+          description: topUpDescription(asset.name),
           idempotencyKey: body.idempotency_key,
           requestHash: hashRequest({ asset: asset.code, amount: price.units, save_card: body.save_card ?? false }),
           successUrl: back,

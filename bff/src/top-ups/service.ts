@@ -2,7 +2,7 @@
 // currency and credited once when Stripe confirms it. Owns `top_ups`; announces every status change on the bus.
 import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { money, toDecimalString, type TopUpStatus } from '@credyt/shared';
+import { money, toDecimalString, type TopUpStatus, GENERIC_DESCRIPTIONS } from '@credyt/shared';
 import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from '../catalog/registry.ts';
 import { type Database, type Executor, transact } from '../db/client.ts';
 import { accounts, autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
@@ -261,7 +261,7 @@ export async function settleTopUp(db: Database, ledger: Ledger, topUpId: string,
         {
           assetCode: row.assetCode,
           category: row.kind === 'auto' ? 'auto_top_up' : 'top_up',
-          description: row.kind === 'auto' ? 'Auto top-up' : (row.description ?? 'Top-up'),
+          description: row.kind === 'auto' ? GENERIC_DESCRIPTIONS.auto_top_up : (row.description ?? GENERIC_DESCRIPTIONS.top_up),
           amount: row.amount,
           occurredAt: new Date(),
           source: `payment:${row.id}`,

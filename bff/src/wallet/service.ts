@@ -1,7 +1,15 @@
 // Wallet: a customer's accounts as the platform and the portal read them (balances, this month's spend) and the
 // adjustments a platform books on them. Reads `accounts` and the spend rollups; ledger.ts appends and moves balances.
 import { and, count, eq, sql } from 'drizzle-orm';
-import { fitsPrecision, sum, toDecimalString, type Category, type PortalAccount, type PortalWallet } from '@credyt/shared';
+import {
+  fitsPrecision,
+  sum,
+  toDecimalString,
+  type Category,
+  type PortalAccount,
+  type PortalWallet,
+  GENERIC_DESCRIPTIONS,
+} from '@credyt/shared';
 import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
 import { assetInfo, presentAsset } from '../catalog/portal-assets.ts';
 import { customerOf } from '../customers/service.ts';
@@ -238,11 +246,11 @@ export async function customerAccount(db: Database, platformId: string, customer
 
 /** Why a platform moves money by hand: the category the entry is listed under and its description by default. */
 const REASONS = {
-  external_topup: { category: 'top_up', description: 'Top-up' },
-  external_refund: { category: 'refund', description: 'Refund' },
-  gift: { category: 'gift', description: 'Gift' },
-  ad_hoc_fee: { category: 'fee', description: 'Fee' },
-  adjustment: { category: 'adjustment', description: 'Adjustment' },
+  external_topup: { category: 'top_up', description: GENERIC_DESCRIPTIONS.top_up },
+  external_refund: { category: 'refund', description: GENERIC_DESCRIPTIONS.refund },
+  gift: { category: 'gift', description: GENERIC_DESCRIPTIONS.gift },
+  ad_hoc_fee: { category: 'fee', description: GENERIC_DESCRIPTIONS.fee },
+  adjustment: { category: 'adjustment', description: GENERIC_DESCRIPTIONS.adjustment },
 } as const satisfies Record<string, { category: Category; description: string }>;
 
 export type AdjustmentReason = keyof typeof REASONS;

@@ -169,6 +169,21 @@ describe('transactions section', () => {
     expect(text(rowsOf(transactions)[0]!.querySelector('.category'))).to.equal('Top-up');
   });
 
+  it('names entries the BFF described itself by their category, in the reader’s language; keeps the platform’s words', async () => {
+    const { transactions } = await mounted({ locale: 'es' });
+    choose(transactions.querySelector<HTMLSelectElement>('select[name="view"]')!, 'entries');
+    await waitUntil(() => rowsOf(transactions).length === 20 && !rowsOf(transactions).some((r) => r.classList.contains('summary')));
+    const described = rowsOf(transactions).map((row) => cellsOf(row)[1]!);
+    // "Auto top-up" (every auto top-up) and "US Dollar top-up" (the 8th entry): the category alone, without a chip.
+    expect(described[2]).to.equal('Recarga automática');
+    expect(described[7]).to.equal('Recarga');
+    expect(rowsOf(transactions)[7]!.querySelector('.category')).to.equal(null);
+    expect(rowsOf(transactions)[7]!.querySelector('a')!.getAttribute('aria-label')).to.contain('Recarga');
+    // The platform's own description stays as written, with its category beside it.
+    expect(described[0]).to.equal('top up #1Recarga');
+    expect(text(transactions)).not.to.contain('US Dollar top-up');
+  });
+
   it('filters by category, asset and month (by when it happened, in the reader’s time zone)', async () => {
     const { transactions, link } = await mounted();
     choose(transactions.querySelector<HTMLSelectElement>('select[name="category"]')!, 'usage');

@@ -1,7 +1,17 @@
 import { html, css, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { Category, ListTotal, Transaction, TransactionsPage, TransactionView, UsageGroup, UsageItem } from '@credyt/shared';
+import { isGenericDescription } from '@credyt/shared/descriptions';
+import type {
+  Category,
+  ListTotal,
+  PortalAsset,
+  Transaction,
+  TransactionsPage,
+  TransactionView,
+  UsageGroup,
+  UsageItem,
+} from '@credyt/shared';
 import type { TransactionsQuery } from '../api/client.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { expandableStyles } from './expandable.styles.ts';
@@ -229,10 +239,11 @@ export class TransactionsSection extends PortalSection {
   private renderItem(item: Transaction, scales: Map<string, number>): TemplateResult {
     const asset = this.assetOf(item.asset);
     const receipt = safeUrl(item.receipt_url);
+    const described = this.describe(item, asset);
     return html`<tbody>
       <tr>
         <td><time datetime=${item.occurred_at}>${this.i18n.dateTime(item.occurred_at)}</time></td>
-        <td>${item.description}<span class="category">${this.categoryName(item.category)}</span></td>
+        <td>${described.title}${described.category ? html`<span class="category">${described.category}</span>` : nothing}</td>
         <td class="num lead"><bdi>${this.exact(item.amount, asset, scales.get(item.asset))}</bdi></td>
         <td class="num" data-label=${this.i18n.t('balanceAfter')}>
           <bdi>${this.exact(item.balance_after, asset, scales.get(item.asset))}</bdi>
@@ -245,7 +256,7 @@ export class TransactionsSection extends PortalSection {
                   href=${receipt}
                   target="_blank"
                   rel="noopener noreferrer"
-                  aria-label=${this.i18n.t('receiptFor', { description: item.description })}
+                  aria-label=${this.i18n.t('receiptFor', { description: described.title })}
                   >${this.i18n.t('receipt')}</a
                 >`
               : nothing
@@ -361,6 +372,18 @@ export class TransactionsSection extends PortalSection {
 
   private setGroup(id: string, events: GroupEvents): void {
     this.groupEvents = new Map(this.groupEvents).set(id, events);
+  }
+
+  /**
+   * What the entry was, and its category: the platform's words as given; where the BFF wrote its own ("Auto
+   * top-up", "US Dollar top-up"), the category alone, in the customer's language.
+   */
+  private describe(item: Transaction, asset: PortalAsset | string): { title: string; category: string | null } {
+    const category = this.categoryName(item.category);
+    const assetName = typeof asset === 'string' ? undefined : asset.name;
+    return isGenericDescription(item.category, item.description, assetName)
+      ? { title: category, category: null }
+      : { title: item.description, category };
   }
 
   private categoryName(category: Category): string {

@@ -121,7 +121,9 @@ const BASE_STYLES = `
   * { box-sizing: border-box; }
   body { margin: 0; min-height: 100vh; background: var(--page-bg); color: var(--bar-text);
     font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
-  .bar { display: flex; align-items: center; justify-content: space-between; gap: 16px; padding: 12px 24px;
+  /* The bar's contents line up with the page's column (main's 1120 px and its padding), however wide the window. */
+  .bar { display: flex; align-items: center; justify-content: space-between; gap: 16px;
+    padding: 12px max(24px, calc((100% - 1120px) / 2 + 24px));
     background: var(--bar-bg); border-top: 4px solid var(--brand); box-shadow: 0 1px 0 rgb(15 23 42 / 0.08); }
   .brand { display: flex; align-items: center; gap: 10px; font-weight: 650; font-size: 17px; min-width: 0; }
   .brand img { height: 28px; width: auto; max-width: 140px; object-fit: contain; flex: none; }

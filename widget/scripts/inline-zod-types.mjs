@@ -41,7 +41,10 @@ export function inlineZodTypes(output) {
   const visit = (node) => {
     if (ts.isTypeReferenceNode(node) && ts.isQualifiedName(node.typeName) && node.typeName.getText(source) === 'z.infer') {
       const plain = checker.typeToTypeNode(checker.getTypeFromTypeNode(node), undefined, flags);
-      edits.push({ start: node.getStart(source), end: node.getEnd(), text: printer.printNode(ts.EmitHint.Unspecified, plain, source) });
+      const start = node.getStart(source);
+      const indent = /^\s*/.exec(source.text.slice(source.text.lastIndexOf('\n', start) + 1, start))[0];
+      const text = printer.printNode(ts.EmitHint.Unspecified, plain, source).replaceAll('\n', `\n${indent}`);
+      edits.push({ start, end: node.getEnd(), text });
       return;
     }
     ts.forEachChild(node, visit);

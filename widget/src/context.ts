@@ -1,5 +1,5 @@
 import { createContext } from '@lit/context';
-import type { PortalAsset, PortalSession, PortalWallet } from '@credyt/shared';
+import type { PortalSession, PortalWallet } from '@credyt/shared';
 import type { ApiError, PortalClient } from './api/client.ts';
 import type { PortalStream } from './api/stream.ts';
 import type { I18n } from './i18n/index.ts';
@@ -22,8 +22,4 @@ export interface WalletState {
   /** Accounts a live update changed a moment ago (highlighted briefly). */
   recentlyUpdated: ReadonlySet<string>;
   reload: () => void;
-}
-
-export function assetsOf(state: WalletState | undefined): PortalAsset[] {
-  return state?.wallet?.accounts.map((account) => account.asset) ?? [];
 }

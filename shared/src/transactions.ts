@@ -78,4 +78,3 @@ export const TransactionsPage = z.object({
   total: ListTotal.optional(),
 });
 export type TransactionsPage = z.infer<typeof TransactionsPage>;
-

@@ -298,7 +298,11 @@ export async function commitIngests(db: Database, ledger: Ledger, jobs: Prepared
       // Halves, each its own group, until the failing request is alone: log2(n) more transactions, not n.
       const half = Math.ceil(group.length / 2);
       for (const part of [group.slice(0, half), group.slice(half)]) {
-        const settled = await commitIngests(db, ledger, part.map((i) => jobs[i]!));
+        const settled = await commitIngests(
+          db,
+          ledger,
+          part.map((i) => jobs[i]!),
+        );
         part.forEach((i, k) => (results[i] = settled[k]!));
       }
       return results;

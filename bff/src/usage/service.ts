@@ -7,7 +7,17 @@ import { customerOf } from '../customers/service.ts';
 import { type Database, type Executor, preparedRows, resultRows, transact } from '../db/client.ts';
 import type { Settled } from '../db/group-commit.ts';
 import { assets, customers, entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
-import { before, beforeEvent, exactInstant, newestFirst, type EventPosition, type Position } from '../http/cursor.ts';
+import {
+  before,
+  beforeEvent,
+  cursorOf,
+  cursorParts,
+  exactInstant,
+  newestFirst,
+  notACursor,
+  type EventPosition,
+  type Position,
+} from '../http/cursor.ts';
 import { conflict, invalid, notFound, type ProblemError } from '../http/problem.ts';
 import { hashRequest } from '../ids.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
@@ -298,7 +308,11 @@ export async function commitIngests(db: Database, ledger: Ledger, jobs: Prepared
       // Halves, each its own group, until the failing request is alone: log2(n) more transactions, not n.
       const half = Math.ceil(group.length / 2);
       for (const part of [group.slice(0, half), group.slice(half)]) {
-        const settled = await commitIngests(db, ledger, part.map((i) => jobs[i]!));
+        const settled = await commitIngests(
+          db,
+          ledger,
+          part.map((i) => jobs[i]!),
+        );
         part.forEach((i, k) => (results[i] = settled[k]!));
       }
       return results;
@@ -373,19 +387,16 @@ function toEventRecord(r: Omit<EventRow, 'createdAt'>) {
 
 const negate = (amount: string) => toDecimalString(money(amount).negated());
 
+/** `GET /events`' cursor: the last event's creation instant (as a Date holds it) and id. */
 function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+  return cursorOf([at.toISOString(), id]);
 }
 
 function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-  }
+  const [at, id] = cursorParts(cursor);
+  const date = typeof at === 'string' ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') throw notACursor();
+  return { at: date, id };
 }
 
 /** The portal's usage filters. */

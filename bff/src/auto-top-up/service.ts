@@ -14,7 +14,8 @@ import type { Ledger } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import { stripeCustomerFor, withStripeCustomer } from '../stripe/customers.ts';
 import { callStripe, toMinorUnits } from '../stripe/client.ts';
-import { priceUnits, settleTopUp, withQuery } from '../top-ups/service.ts';
+import { priceUnits, settleTopUp } from '../top-ups/service.ts';
+import { withQuery } from '../http/url.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 
 /** After this many consecutive failures auto top-up pauses until the customer changes the setting. */

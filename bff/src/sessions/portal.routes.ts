@@ -79,7 +79,7 @@ export function requirePortalSession(db: Database, clock: Clock): MiddlewareHand
   };
 }
 
-export function presentSession(s: PortalSessionInfo): PortalSession {
+function presentSession(s: PortalSessionInfo): PortalSession {
   const config = s.platform.portalConfig;
   return {
     customer: { id: s.customer.id, name: s.customer.name, email: s.customer.email },

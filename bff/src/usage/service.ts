@@ -132,7 +132,7 @@ export async function prepareIngest(
 }
 
 /** Requests of a group whose event ids were already used with another body: each is rejected, the rest rewritten. */
-export class RejectedIngests extends Error {
+class RejectedIngests extends Error {
   constructor(readonly failures: Map<number, ProblemError>) {
     super('some requests of the group reuse event ids with another body');
   }
@@ -146,7 +146,7 @@ const platformEventKey = (platformId: string, id: string) => `${platformId}\u000
  * in a fixed number of statements for the whole group. A request reusing an id with another body throws
  * `RejectedIngests` before anything is debited, so the caller can roll back and write the rest without it.
  */
-export async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]): Promise<EventOutcome[][]> {
+async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]): Promise<EventOutcome[][]> {
   const rows = jobs.flatMap((job) =>
     job.events.map((e, i) => {
       const outcome = job.outcomes[i]!;
@@ -321,18 +321,6 @@ export async function commitIngests(db: Database, ledger: Ledger, jobs: Prepared
   return results;
 }
 
-/** Single-request ingestion (tests, tools): prepares and writes one batch in its own transaction. */
-export async function ingest(
-  db: Database,
-  ledger: Ledger,
-  platform: PlatformRow,
-  batch: { customer_id: string; events: EventInput[] },
-): Promise<EventOutcome[]> {
-  const [settled] = await commitIngests(db, ledger, [await prepareIngest(db, platform, batch)]);
-  if (!settled!.ok) throw settled!.error;
-  return settled!.value;
-}
-
 /** One event of the platform, or a 404. */
 export async function eventOf(db: Database, platformId: string, id: string): Promise<EventRow> {
   const [row] = await db
@@ -403,7 +391,7 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 export type Filters = Pick<ReturnType<typeof UsageQuery.parse>, 'from' | 'to' | 'product' | 'asset'> & { tz: string };
 
 /** Fees read to count events for the pager before it says "N+": a count costs the same at any history. */
-export const USAGE_COUNT_SCAN = 10_000;
+const USAGE_COUNT_SCAN = 10_000;
 
 /** The price behind a fee, as the event that incurred it recorded it, with the quantity it billed. */
 export interface FeePrice {

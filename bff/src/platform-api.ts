@@ -14,7 +14,7 @@ import type Stripe from 'stripe';
 import type { Ledger } from './wallet/ledger.ts';
 import type { RevokedNotice } from './sessions/session-cache.ts';
 
-export const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
+const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
 export function platformApi(deps: {

@@ -15,11 +15,12 @@ import type { Ledger } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
 import { stripeCustomerFor, withStripeCustomer } from '../stripe/customers.ts';
 import { callStripe, toMinorUnits } from '../stripe/client.ts';
-import { priceUnits, settleTopUp, withQuery } from '../top-ups/service.ts';
+import { priceUnits, settleTopUp } from '../top-ups/service.ts';
+import { withQuery } from '../http/url.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 
 /** After this many consecutive failures auto top-up pauses until the customer changes the setting. */
-export const MAX_CONSECUTIVE_FAILURES = 3;
+const MAX_CONSECUTIVE_FAILURES = 3;
 
 type SettingRow = typeof autoTopUpSettings.$inferSelect;
 
@@ -27,7 +28,7 @@ type SettingRow = typeof autoTopUpSettings.$inferSelect;
  * The customer's card: one per customer, for every asset (the last one saved). Rows saved before cards were
  * per customer may still differ; the newest wins.
  */
-export async function customerCard(db: Database, customerId: string): Promise<Pick<SettingRow, 'paymentMethodId' | 'card'> | null> {
+async function customerCard(db: Database, customerId: string): Promise<Pick<SettingRow, 'paymentMethodId' | 'card'> | null> {
   const [row] = await db
     .select({ paymentMethodId: autoTopUpSettings.paymentMethodId, card: autoTopUpSettings.card })
     .from(autoTopUpSettings)
@@ -37,12 +38,7 @@ export async function customerCard(db: Database, customerId: string): Promise<Pi
   return row ?? null;
 }
 
-export function describeSetting(
-  assetCode: string,
-  row: SettingRow | undefined,
-  open: boolean,
-  card?: CardSummary | null,
-): AutoTopUpSetting {
+function describeSetting(assetCode: string, row: SettingRow | undefined, open: boolean, card?: CardSummary | null): AutoTopUpSetting {
   const status: AutoTopUpSetting['status'] = !row
     ? 'idle'
     : row.paused

@@ -11,7 +11,7 @@ const Rate = z.object({
   rate: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0'),
 });
 
-export const AssetCreate = z.object({
+const AssetCreate = z.object({
   code: z.string().regex(ASSET_CODE_PATTERN, 'must be 2–16 upper-case letters, digits or _ starting with a letter'),
   name: z.string().min(1).max(100),
   precision: z.number().int().min(0).max(18),
@@ -33,7 +33,7 @@ const AssetOut = z.object({
   rates: z.array(z.object({ source: z.string(), rate: z.string() })),
 });
 
-export function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
+function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
   return {
     code: a.code,
     name: a.name,

@@ -51,7 +51,7 @@ const Price = z.object({
   description: z.string().max(200).optional(),
 });
 
-export const ProductCreate = z.object({
+const ProductCreate = z.object({
   name: z.string().min(1).max(200),
   code: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be 1–64 letters, digits, _ . or -'),
   prices: z.array(Price).min(1).max(20),

@@ -13,7 +13,7 @@ const Origin = z
   .transform((o) => o.toLowerCase());
 
 /** `PUT` merges: fields left out keep their value; `null` clears an optional one. */
-export const ConfigurationUpdate = z.object({
+const ConfigurationUpdate = z.object({
   branding: z
     .object({
       name: z.string().min(1).max(100).optional(),

@@ -23,7 +23,7 @@ function defined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function mergeConfiguration(current: PortalConfiguration, update: ConfigurationChange): PortalConfiguration {
+function mergeConfiguration(current: PortalConfiguration, update: ConfigurationChange): PortalConfiguration {
   return {
     branding: { ...current.branding, ...defined(update.branding) },
     urls: { ...current.urls, ...defined(update.urls) },

@@ -4,7 +4,7 @@ import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { createCustomer, customerOf, listCustomers, subscribedProducts, type CustomerRow } from './service.ts';
 
-export const CustomerCreate = z.object({
+const CustomerCreate = z.object({
   name: z.string().min(1).max(200),
   external_id: z.string().min(1).max(200),
   email: z.email().optional(),

@@ -16,12 +16,17 @@ const EXACT_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 export const exactInstant = (column: SQLWrapper): SQL<string> =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** Any cursor: its parts as opaque base64url JSON. The typed cursors below are made of it; `cursorParts` reads one back. */
+export function cursorOf(parts: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
 export function encodeCursor(position: Position): string {
-  return Buffer.from(JSON.stringify([position.at, position.seq])).toString('base64url');
+  return cursorOf([position.at, position.seq]);
 }
 
 export function decodeCursor(cursor: string): Position {
-  const [at, seq] = readCursor(cursor);
+  const [at, seq] = cursorParts(cursor);
   if (typeof at === 'string' && EXACT_INSTANT.test(at) && typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)
     return { at, seq };
   throw notACursor();
@@ -34,16 +39,17 @@ export interface EventPosition {
 }
 
 export function encodeEventCursor(position: EventPosition): string {
-  return Buffer.from(JSON.stringify(['e', position.at, position.key])).toString('base64url');
+  return cursorOf(['e', position.at, position.key]);
 }
 
 export function decodeEventCursor(cursor: string): EventPosition {
-  const [tag, at, key] = readCursor(cursor);
+  const [tag, at, key] = cursorParts(cursor);
   if (tag === 'e' && typeof at === 'string' && EXACT_INSTANT.test(at) && typeof key === 'string' && key.length > 0) return { at, key };
   throw notACursor();
 }
 
-function readCursor(cursor: string): unknown[] {
+/** The parts of a cursor `cursorOf` made, or the 422 naming `cursor`. */
+export function cursorParts(cursor: string): unknown[] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
     if (Array.isArray(parsed)) return parsed;
@@ -53,7 +59,8 @@ function readCursor(cursor: string): unknown[] {
   throw notACursor();
 }
 
-const notACursor = () => invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+/** The 422 naming `cursor`, for a cursor whose parts are not what its kind holds. */
+export const notACursor = () => invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
 
 /** Rows strictly after `position` in newest-first order: one row comparison the (…, at desc, seq desc) indexes serve. */
 export const before = (at: SQLWrapper, seq: SQLWrapper, position: Position): SQL =>

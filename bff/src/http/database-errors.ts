@@ -1,7 +1,7 @@
 import { ProblemError } from './problem.ts';
 
 /** The SQLSTATE of a database error, through drizzle's wrapper and the driver's own. */
-export function sqlStateOf(err: unknown): string | undefined {
+function sqlStateOf(err: unknown): string | undefined {
   for (let e: unknown = err, i = 0; e && typeof e === 'object' && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;

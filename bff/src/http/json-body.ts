@@ -4,9 +4,9 @@ import { parse } from 'lossless-json';
 import { ExactNumber, type FieldError } from '@credyt/shared';
 import { ProblemError } from './problem.ts';
 
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** Deepest nesting a body may have: far beyond any real `data` or `metadata`, far below any stack or jsonb limit. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** Integers stay numbers while exact; every other number keeps its exact decimal text. */
 function exactNumber(text: string): number | ExactNumber {
@@ -21,7 +21,7 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * What no field can store: PostgreSQL's text and jsonb refuse NUL, and jsonb refuses a lone UTF-16 surrogate.
  * Answered as the field at fault instead of a database error.
  */
-export function unstorableText(value: string): string | null {
+function unstorableText(value: string): string | null {
   if (value.includes('\u0000')) return 'must not contain the NUL character';
   if (LONE_SURROGATE.test(value)) return 'must be valid Unicode (it contains a lone surrogate)';
   return null;

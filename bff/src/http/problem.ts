@@ -44,7 +44,7 @@ export const unauthorized = (detail: string) => new ProblemError(401, detail);
 export const invalid = (errors: FieldError[], detail = 'The request has invalid fields.') => new ProblemError(422, detail, errors);
 export const conflict = (detail: string, errors?: FieldError[]) => new ProblemError(409, detail, errors);
 
-export function pathOf(path: readonly PropertyKey[]): string {
+function pathOf(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.') || '(body)';
 }
 

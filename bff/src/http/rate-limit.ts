@@ -19,7 +19,7 @@ const MINUTE = 60_000;
  * X-Forwarded-For: such callers are not network clients and are never limited. Tests inject an address with
  * `TRUST_PROXY=1` and an X-Forwarded-For header.
  */
-export const LOCAL = 'local';
+const LOCAL = 'local';
 
 /** Portal link exchanges (`POST /portal/api/session`, `GET /portal/sign-in`) per client IP. */
 export const LINK_EXCHANGE_LIMIT: RateRule = { name: 'exchange:ip', limit: 30, windowMs: MINUTE };
@@ -57,7 +57,7 @@ export interface Hit {
   over: boolean;
 }
 
-export function tooManyRequests(retryAfter: number, detail = 'Too many requests. Slow down and retry later.'): ProblemError {
+function tooManyRequests(retryAfter: number, detail = 'Too many requests. Slow down and retry later.'): ProblemError {
   const seconds = Math.max(1, Math.ceil(retryAfter));
   return new ProblemError(429, detail, undefined, 'about:blank', { 'retry-after': String(seconds) });
 }

@@ -61,7 +61,7 @@ interface PageLocale {
 }
 
 /** The page's language and direction from the session's locale (e.g. `es-MX`, `ar`), English otherwise. */
-export function pageLocale(locale: string | null | undefined): PageLocale {
+function pageLocale(locale: string | null | undefined): PageLocale {
   let requested: string | null;
   try {
     requested = locale ? (Intl.getCanonicalLocales(locale)[0] ?? null) : null;

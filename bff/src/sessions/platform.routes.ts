@@ -9,7 +9,7 @@ import { createLink, revokeCustomerSessions, revokeSession } from './service.ts'
 
 const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-export const SessionCreate = z.object({
+const SessionCreate = z.object({
   customer_id: z.string().min(1),
   return_url: WebUrl,
   failure_url: WebUrl,

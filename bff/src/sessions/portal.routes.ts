@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { ProblemError, unauthorized } from '../http/problem.ts';
 import { createRouter, json } from '../http/router.ts';
+import { withQuery } from '../http/url.ts';
 import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, type RateLimiter } from '../http/rate-limit.ts';
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
 import { ACCESS_LIFETIME_MS, redeemLink, sessionByAccessToken, sessionEnded, sessionInfo, type LinkFailure } from './service.ts';
@@ -78,7 +79,7 @@ export function requirePortalSession(db: Database, clock: Clock): MiddlewareHand
   };
 }
 
-export function presentSession(s: PortalSessionInfo): PortalSession {
+function presentSession(s: PortalSessionInfo): PortalSession {
   const config = s.platform.portalConfig;
   return {
     customer: { id: s.customer.id, name: s.customer.name, email: s.customer.email },
@@ -122,9 +123,7 @@ export function signInRoutes(db: Database, clock: Clock, publicUrl: string) {
       const result = await redeemLink(db, clock, c.req.valid('query').token ?? '');
       if (!result.ok) {
         if (!result.failureUrl) throw linkProblem(result.reason, 400);
-        const failure = new URL(result.failureUrl);
-        failure.searchParams.set('reason', result.reason);
-        return c.redirect(failure.href, 303);
+        return c.redirect(withQuery(result.failureUrl, { reason: result.reason }), 303);
       }
       setCookie(c, SESSION_COOKIE, result.accessToken, {
         path: '/portal',

@@ -12,7 +12,7 @@ import type { PlatformRow, PortalSessionInfo, SessionLookup } from './context.ts
 import type { RevokedNotice, SessionCache } from './session-cache.ts';
 
 /** A portal link signs in once, within this long of its creation. */
-export const LINK_LIFETIME_MS = 10 * 60 * 1000;
+const LINK_LIFETIME_MS = 10 * 60 * 1000;
 /** An access session (hosted cookie or embedded bearer) lives this long after the link is exchanged. */
 export const ACCESS_LIFETIME_MS = 60 * 60 * 1000;
 

@@ -18,12 +18,12 @@ const spendRoute = createRoute({
 });
 
 /** At most this many points per series: a chart, not an export. Ten years of months, two of days, 41 days of hours. */
-export const MAX_POINTS = 1000;
+const MAX_POINTS = 1000;
 
 const HOUR_MS = 3_600_000;
 
 /** The periods between two local dates, labelled as PostgreSQL's `date_trunc` in that zone labels them. */
-export function periods(from: string, to: string, interval: Exclude<SpendInterval, 'hour'>): string[] {
+function periods(from: string, to: string, interval: Exclude<SpendInterval, 'hour'>): string[] {
   const out: string[] = [];
   if (interval === 'month') {
     for (let m = from.slice(0, 7); m <= to.slice(0, 7) && out.length <= MAX_POINTS; m = addMonths(m, 1)) out.push(m);

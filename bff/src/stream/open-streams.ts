@@ -19,11 +19,11 @@ export interface StreamOptions {
 }
 
 /** Streams one portal session may hold open at once (a few tabs); the oldest is closed past it. */
-export const MAX_STREAMS_PER_SESSION = 5;
+const MAX_STREAMS_PER_SESSION = 5;
 /** Streams one BFF process holds open at most (each costs ~28 KB). */
-export const MAX_STREAMS_PER_PROCESS = 10_000;
+const MAX_STREAMS_PER_PROCESS = 10_000;
 /** Seconds a client refused for the process cap is told to wait. */
-export const STREAMS_FULL_RETRY_AFTER = 30;
+const STREAMS_FULL_RETRY_AFTER = 30;
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
   heartbeatMs: 15_000,

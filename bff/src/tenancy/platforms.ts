@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts';
 import { apiKeys, platforms, type PortalConfiguration } from '../db/schema/index.ts';
 import { newId, sha256 } from '../ids.ts';
 
-export function defaultPortalConfiguration(name: string): PortalConfiguration {
+function defaultPortalConfiguration(name: string): PortalConfiguration {
   return {
     branding: { name, logo_url: null, primary_color: null, accent_color: null, font_family: null },
     urls: { support_url: null, terms_url: null, product_url: null },

@@ -12,7 +12,7 @@ import { customerOf } from '../customers/service.ts';
 
 const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-export const TopUpCreate = z.object({
+const TopUpCreate = z.object({
   customer_id: z.string().min(1),
   amount: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0'),
   currency: z.string().min(3).max(3),

@@ -7,6 +7,7 @@ import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from '../catalog/regi
 import { type Database, type Executor, transact } from '../db/client.ts';
 import { accounts, autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
+import { withQuery } from '../http/url.ts';
 import { newId } from '../ids.ts';
 import { publish, TOP_UP_CHANNEL } from '../bus.ts';
 import type { Ledger } from '../wallet/ledger.ts';
@@ -57,14 +58,6 @@ export function checkLimits(platform: PlatformRow, price: Price, path: string) {
       },
     ]);
   }
-}
-
-/** The URL with these query parameters set. */
-export function withQuery(url: string, params: Record<string, string>): string {
-  const u = new URL(url);
-  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-  // Stripe substitutes the session id into the success URL.
-  return u.toString();
 }
 
 /** The asset of one of the customer's wallet accounts: a top-up or an auto top-up only ever buys into an account. */

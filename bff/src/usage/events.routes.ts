@@ -8,7 +8,7 @@ import type { Ledger } from '../wallet/ledger.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { commitIngests, eventOf, listEvents, prepareIngest, type EventOutcome, type EventRow, type PreparedIngest } from './service.ts';
 
-export const MAX_BATCH = 1000;
+const MAX_BATCH = 1000;
 
 const EventIn = z.object({
   id: z.string().min(1).max(200),
@@ -19,7 +19,7 @@ const EventIn = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const EventsBatch = z.object({
+const EventsBatch = z.object({
   customer_id: z.string().min(1),
   events: z.array(EventIn).min(1).max(MAX_BATCH, `at most ${MAX_BATCH} events per request`),
 });

@@ -20,7 +20,7 @@ const negate = (amount: string) => toDecimalString(money(amount).negated());
 const plural = (unit: string) => unit.replace(/[_-]+/g, ' ').trim();
 
 /** "input_tokens" → "input tokens", and "input token" when there is one. */
-export function unitWords(unit: string, one: boolean): string {
+function unitWords(unit: string, one: boolean): string {
   const words = plural(unit);
   return one && /[^s]s$/i.test(words) ? words.slice(0, -1) : words;
 }
@@ -32,7 +32,7 @@ function compactCount(value: string): string {
 }
 
 /** "$2.50 per 1M input tokens", "$0.50 per event": how a price reads in English (the widget words it in the reader's language). */
-export function describeRate(rate: UsageRate, asset: Parameters<typeof formatAmount>[1]): string {
+function describeRate(rate: UsageRate, asset: Parameters<typeof formatAmount>[1]): string {
   const amount = formatAmount(rate.amount, asset, 'en', { exact: true });
   if (rate.unit === null) return `${amount} per event`;
   if (rate.per === '1') return `${amount} per ${unitWords(rate.unit, true)}`;
@@ -43,7 +43,7 @@ export function describeRate(rate: UsageRate, asset: Parameters<typeof formatAmo
  * The price value a fee was computed at: among the values for its asset, the one its price name names
  * (`rule · value`) whose fee, recomputed, is the amount charged. Null when the platform wrote its own description.
  */
-export function rateOf(entry: EntryRow, price: FeePrice | null): UsageRate | null {
+function rateOf(entry: EntryRow, price: FeePrice | null): UsageRate | null {
   if (!price || price.description) return null;
   const charged = negate(entry.amount);
   const leaves = price.pricing

@@ -7,7 +7,17 @@ import { customerOf } from '../customers/service.ts';
 import { type Database, type Executor, preparedRows, resultRows, transact } from '../db/client.ts';
 import type { Settled } from '../db/group-commit.ts';
 import { assets, customers, entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
-import { before, beforeEvent, exactInstant, newestFirst, type EventPosition, type Position } from '../http/cursor.ts';
+import {
+  before,
+  beforeEvent,
+  cursorOf,
+  cursorParts,
+  exactInstant,
+  newestFirst,
+  notACursor,
+  type EventPosition,
+  type Position,
+} from '../http/cursor.ts';
 import { conflict, invalid, notFound, type ProblemError } from '../http/problem.ts';
 import { hashRequest } from '../ids.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
@@ -122,7 +132,7 @@ export async function prepareIngest(
 }
 
 /** Requests of a group whose event ids were already used with another body: each is rejected, the rest rewritten. */
-export class RejectedIngests extends Error {
+class RejectedIngests extends Error {
   constructor(readonly failures: Map<number, ProblemError>) {
     super('some requests of the group reuse event ids with another body');
   }
@@ -136,7 +146,7 @@ const platformEventKey = (platformId: string, id: string) => `${platformId}\u000
  * in a fixed number of statements for the whole group. A request reusing an id with another body throws
  * `RejectedIngests` before anything is debited, so the caller can roll back and write the rest without it.
  */
-export async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]): Promise<EventOutcome[][]> {
+async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]): Promise<EventOutcome[][]> {
   const rows = jobs.flatMap((job) =>
     job.events.map((e, i) => {
       const outcome = job.outcomes[i]!;
@@ -311,18 +321,6 @@ export async function commitIngests(db: Database, ledger: Ledger, jobs: Prepared
   return results;
 }
 
-/** Single-request ingestion (tests, tools): prepares and writes one batch in its own transaction. */
-export async function ingest(
-  db: Database,
-  ledger: Ledger,
-  platform: PlatformRow,
-  batch: { customer_id: string; events: EventInput[] },
-): Promise<EventOutcome[]> {
-  const [settled] = await commitIngests(db, ledger, [await prepareIngest(db, platform, batch)]);
-  if (!settled!.ok) throw settled!.error;
-  return settled!.value;
-}
-
 /** One event of the platform, or a 404. */
 export async function eventOf(db: Database, platformId: string, id: string): Promise<EventRow> {
   const [row] = await db
@@ -377,26 +375,23 @@ function toEventRecord(r: Omit<EventRow, 'createdAt'>) {
 
 const negate = (amount: string) => toDecimalString(money(amount).negated());
 
+/** `GET /events`' cursor: the last event's creation instant (as a Date holds it) and id. */
 function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+  return cursorOf([at.toISOString(), id]);
 }
 
 function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-  }
+  const [at, id] = cursorParts(cursor);
+  const date = typeof at === 'string' ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') throw notACursor();
+  return { at: date, id };
 }
 
 /** The portal's usage filters. */
 export type Filters = Pick<ReturnType<typeof UsageQuery.parse>, 'from' | 'to' | 'product' | 'asset'> & { tz: string };
 
 /** Fees read to count events for the pager before it says "N+": a count costs the same at any history. */
-export const USAGE_COUNT_SCAN = 10_000;
+const USAGE_COUNT_SCAN = 10_000;
 
 /** The price behind a fee, as the event that incurred it recorded it, with the quantity it billed. */
 export interface FeePrice {

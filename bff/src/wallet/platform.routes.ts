@@ -9,7 +9,7 @@ import { accountId, ADJUSTMENT_REASONS, adjustWallet, customerAccount, customerA
 /** A client's clock may run a little ahead of ours. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export const AdjustmentCreate = z.object({
+const AdjustmentCreate = z.object({
   transaction_id: z.string().min(1).max(200),
   asset: z.string().min(1),
   amount: DecimalInput.refine((v) => !money(v).isZero(), 'must not be zero'),

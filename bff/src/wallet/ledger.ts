@@ -91,7 +91,7 @@ const byAccount = (a: { customerId: string; asset: string; name: string }, b: { 
  * balance by exactly the sum appended. The balance therefore always equals the sum of entries. Returns the entries
  * of each write, in its order, and what was appended per customer. Nothing else: see `Ledger` for what follows.
  */
-export async function appendWrites(tx: Executor, writes: LedgerWrite[]): Promise<{ entries: EntryRow[][]; appended: Appended[] }> {
+async function appendWrites(tx: Executor, writes: LedgerWrite[]): Promise<{ entries: EntryRow[][]; appended: Appended[] }> {
   const plan = await planWrites(tx, writes);
   await plan.store();
   return plan;

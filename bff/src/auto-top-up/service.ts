@@ -1,9 +1,8 @@
-import { GENERIC_DESCRIPTIONS } from '@credyt/shared';
 // Auto top-up: the per-asset setting and saved card, and the worker that charges the queued attempts (the outbox
 // filled by auto-top-up/outbox.ts on ledger writes). Owns `auto_top_up_settings` and `auto_top_up_attempts`.
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
-import type { AutoTopUpSetting } from '@credyt/shared';
+import { GENERIC_DESCRIPTIONS, type AutoTopUpSetting } from '@credyt/shared';
 import { AssetRegistry, fiatInfo } from '../catalog/registry.ts';
 import { resultRows, type Database, type DatabaseHandle } from '../db/client.ts';
 import { accounts, autoTopUpAttempts, autoTopUpSettings, platforms, topUps, type CardSummary } from '../db/schema/index.ts';

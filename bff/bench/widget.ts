@@ -295,7 +295,7 @@ async function layoutShift(browser: Browser, bff: BffProcess, pages: string, cus
   for (let i = 0; i < loads; i++) empty.push(await emptyPagePaint(browser, pages));
   const base = median(empty);
   line('baseline: page with an empty <div>, navigation -> first paint p50', ms(base));
-  for (const width of [390, 1280]) {
+  for (const width of [320, 390, 1280]) {
     await resetLimits();
     const host: Awaited<ReturnType<typeof fullLoad>>[] = [];
     const hosted: Awaited<ReturnType<typeof fullLoad>>[] = [];

@@ -11,6 +11,7 @@ import {
   createTestContext,
   fundedCustomer,
   onPostgres,
+  TEST_DATABASE_URL,
   unitPrice,
   type TestContext,
   type TestPlatform,
@@ -62,13 +63,17 @@ describe.runIf(onPostgres)('group commit of POST /events on PostgreSQL', () => {
     ctx = await createTestContext();
     p = await ctx.newPlatform();
   });
-  afterAll(() => ctx.close());
+  // A client of its own, to read the ledger as an auditor would.
+  let sql: postgres.Sql;
+  beforeAll(() => {
+    sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql.end();
+    await ctx.close();
+  });
 
-  const rows = async <T>(query: string, params: unknown[]): Promise<T[]> => {
-    const client = (ctx.database.db as unknown as { $client: postgres.Sql }).$client;
-    const result = await client.unsafe(query, params as never[]);
-    return result as unknown as T[];
-  };
+  const rows = <T extends object>(query: string, params: string[]): Promise<T[]> => sql.unsafe<T[]>(query, params);
 
   it('64 concurrent one-event requests share transactions; a reused id and a balance past the ledger fail alone', async () => {
     const customers = await Promise.all(
@@ -186,20 +191,23 @@ describe.runIf(onPostgres)('group commit under a crash (kill -9 of the BFF mid-l
   it('every event sent before, during and after the crash is booked exactly once; balance = Σ entries', async () => {
     const port = await freePort();
     let bff = await start(port);
-    const call = async (path: string, body: unknown) => {
+    /** POSTs as the platform; the body is read only for a created resource's id. */
+    const call = async (path: string, body: unknown): Promise<{ status: number; id: string | undefined }> => {
       const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-credyt-api-key': key },
         body: JSON.stringify(body),
       });
-      return { status: res.status, body: (await res.json().catch(() => null)) as any };
+      const json: unknown = await res.json().catch(() => null);
+      const id = json && typeof json === 'object' && 'id' in json && typeof json.id === 'string' ? json.id : undefined;
+      return { status: res.status, id };
     };
     await call('/products', { name: 'Calls', code: 'calls', prices: [unitPrice('call', 'USD', '0.000000000000000007')] });
     const customers: string[] = [];
     for (let i = 0; i < 8; i++) {
-      customers.push(
-        (await call('/customers', { name: `C${i}`, external_id: `c${i}`, subscriptions: [{ products: [{ code: 'calls' }] }] })).body.id,
-      );
+      const created = await call('/customers', { name: `C${i}`, external_id: `c${i}`, subscriptions: [{ products: [{ code: 'calls' }] }] });
+      if (created.status !== 201 || !created.id) throw new Error(`customer ${i}: ${created.status}`);
+      customers.push(created.id);
     }
     const EVENTS = 1500;
     const body = (i: number) => ({

@@ -286,10 +286,13 @@ describe('spend section', () => {
   });
 
   it('says so when nothing was spent, with the total and the controls still there, in the chart’s box', async () => {
+    // The box while loading, measured where loading lasts (every data call takes 1.5 s), so the skeleton cannot
+    // be gone before it is seen; then the empty answer in a portal of the same width.
+    const slow = await mountPortal({ scenario: 'slow' });
+    const reserved = (await find(await section(slow.el, 'credyt-portal-spend'), '.chart-skeleton')).getBoundingClientRect().height;
+    cleanup();
     const { el } = await mountPortal({ scenario: 'empty' });
     const spend = await section(el, 'credyt-portal-spend');
-    const loading = await find(spend, '.chart-skeleton');
-    const reserved = loading.getBoundingClientRect().height;
     await find(spend, '.empty');
     expect(text(spend.querySelector('.empty'))).to.equal('No spending in this period.');
     expect(text(spend.querySelector('.total .figure'))).to.equal('$0.00');

@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { serveStatic } from '@hono/node-server/serve-static';
+import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { cors } from 'hono/cors';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -11,9 +9,12 @@ import { exactJsonBody, limitBody, storableUrl } from './http/json-body.ts';
 import { DATABASE_RETRY_AFTER, describeError, isDatabaseUnavailable, problemFromDatabase } from './http/database-errors.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import { secureHeaders } from './http/secure-headers.ts';
+import { compressResponses } from './http/compress.ts';
+import { WIDGET_ENTRY, widgetAssets } from './http/widget-assets.ts';
 import { provideRateLimiter, RateLimiter } from './http/rate-limit.ts';
 import { createLedger } from './ledger.ts';
 import type { Logger } from './log.ts';
+import { Lifecycle } from './lifecycle.ts';
 import type { Ledger } from './wallet/ledger.ts';
 import { platformApi } from './platform-api.ts';
 import { createStripeClient } from './stripe/client.ts';
@@ -40,9 +41,9 @@ export interface AppDeps {
   stripe?: Stripe;
   /** The ledger and its subscribers; `createLedger()` when not given. */
   ledger?: Ledger;
+  /** Serving or draining (main.ts drains on SIGTERM); always serving when not given. */
+  lifecycle?: Lifecycle;
 }
-
-const widgetDist = fileURLToPath(new URL('../../widget/dist', import.meta.url));
 
 /** Builds the whole HTTP surface from its dependencies; tests build it the same way, with real parts. */
 export function createApp(deps: AppDeps) {
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
   const db = database.db;
   const stripe = deps.stripe ?? createStripeClient(config.stripe);
   const ledger = deps.ledger ?? createLedger();
+  const lifecycle = deps.lifecycle ?? new Lifecycle();
   const app = new OpenAPIHono<PortalEnv>();
 
   const answerError = onError((err, c) =>
@@ -72,7 +74,7 @@ export function createApp(deps: AppDeps) {
   });
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   // Before authentication and before anything reads the body: size while streaming, then an exact parse.
-  app.use('*', secureHeaders, storableUrl, limitBody, exactJsonBody);
+  app.use('*', compressResponses, secureHeaders, storableUrl, limitBody, exactJsonBody);
   // Abuse limits (rate-limit.ts): counters shared through the database, read by the routes that count.
   app.use('*', provideRateLimiter(new RateLimiter(db, clock, { trustProxy: config.trustProxy })));
   const sessionCache = new SessionCache();
@@ -82,19 +84,22 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  // Liveness without I/O: also the benchmarks' same-server baseline.
+  // Liveness (the process answers; no I/O: also the benchmarks' same-server baseline) apart from readiness (send
+  // it traffic: not while draining, not without its database, which answers 503 through onError).
   const withHealth = app
     .get('/livez', (c) => c.text('ok'))
     .get('/healthz', async (c) => {
+      if (lifecycle.draining) {
+        const res = problemResponse(c, 503, 'This server is shutting down.');
+        res.headers.set('retry-after', '1');
+        return res;
+      }
       await ping(db);
       return c.json({ status: 'ok' });
     });
 
-  if (existsSync(widgetDist)) {
-    // The bundle is loaded as a module script by platforms' own pages: any origin may fetch it (it holds no data).
-    app.use('/widget/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'] }));
-    app.use('/widget/*', serveStatic({ root: widgetDist, rewriteRequestPath: (p) => p.replace(/^\/widget/, '') }));
-  }
+  // `pnpm serve` refuses to start without the bundle (main.ts); an app built for a test may do without it.
+  if (existsSync(join(config.widgetDist, WIDGET_ENTRY))) app.route('/widget', widgetAssets(config.widgetDist));
 
   // One chain, so the app's type carries every route (Hono's RPC typing: `testClient`, `hc`); same order as ever.
   const routed = withHealth
@@ -112,7 +117,10 @@ export function createApp(deps: AppDeps) {
         onSessionsRevoked: (notice) => sessionCache.evict(notice),
       }),
     )
-    .route('/portal', portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal }))
+    .route(
+      '/portal',
+      portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal, lifecycle }),
+    )
     .route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));
 
   app.doc31('/openapi.json', {

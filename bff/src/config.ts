@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** Where a clone builds the widget (`pnpm build`); a deployment may copy that folder anywhere and say so. */
+const BUILT_WIDGET = fileURLToPath(new URL('../../widget/dist', import.meta.url));
 
 const Url = z.url({ protocol: /^https?$/ });
 
@@ -23,6 +27,8 @@ const Environment = z.object({
   BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  WIDGET_DIST: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
 });
 
 export interface Config {
@@ -38,6 +44,10 @@ export interface Config {
   /** Reverse proxies in front of the BFF: the client IP is read that many X-Forwarded-For hops back (0: the socket's). */
   trustProxy: number;
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
+  /** The built widget served at `/widget/*` (widget/dist unless WIDGET_DIST says otherwise). */
+  widgetDist: string;
+  /** On SIGTERM: how long in-flight requests may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: e.BOOTSTRAP_API_KEY,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    widgetDist: e.WIDGET_DIST ?? BUILT_WIDGET,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -9,6 +9,7 @@ import { exchangeRoutes, requirePortalSession, sessionRoutes, signInRoutes } fro
 import { spendRoutes } from './spend/spend.routes.ts';
 import { DEFAULT_STREAM_OPTIONS, SessionWatch, type StreamOptions } from './stream/open-streams.ts';
 import { streamRoutes } from './stream/stream.routes.ts';
+import { Lifecycle } from './lifecycle.ts';
 import type { SessionCache } from './sessions/session-cache.ts';
 import { topUpRoutes } from './top-ups/portal.routes.ts';
 import { transactionRoutes } from './transactions/transactions.routes.ts';
@@ -26,6 +27,8 @@ export interface PortalDeps {
   stripe: Stripe;
   sessionCache?: SessionCache;
   options?: Partial<PortalOptions>;
+  /** Draining ends the live streams with a reconnect hint. */
+  lifecycle?: Lifecycle;
 }
 
 /**
@@ -49,7 +52,7 @@ export function portalRoutes(deps: PortalDeps) {
     .route('/', spendRoutes(db, clock))
     .route('/', usageRoutes(db))
     .route('/', transactionRoutes(db))
-    .route('/', streamRoutes({ db, clock, hub, watch, logger, options }))
+    .route('/', streamRoutes({ db, clock, hub, watch, logger, options, lifecycle: deps.lifecycle ?? new Lifecycle() }))
     .route('/', topUpRoutes({ db, stripe: deps.stripe, publicUrl: deps.publicUrl }));
 
   return (

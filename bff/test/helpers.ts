@@ -3,6 +3,7 @@ import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
+import type { Lifecycle } from '../src/lifecycle.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import { ensurePlatformWithKey } from '../src/tenancy/platforms.ts';
 import type { PortalOptions } from '../src/portal-api.ts';
@@ -36,6 +37,8 @@ export interface TestContextOptions {
   /** Portal stream timings (heartbeat, session checks). */
   portal?: Partial<PortalOptions>;
   databaseUrl?: string;
+  /** Serving or draining: a test drains it to see what SIGTERM does. */
+  lifecycle?: Lifecycle;
   /** The server's logger (silent by default); the hostile suite keeps its errors for the failure report. */
   logger?: Logger;
 }
@@ -49,6 +52,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     logger: options.logger ?? createLogger('silent'),
     clock: options.clock,
     portal: options.portal,
+    lifecycle: options.lifecycle,
   });
   return {
     database,

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { PortalWallet, StreamEventName, StreamEvents } from '@credyt/shared';
+import { ProblemError } from '../http/problem.ts';
+import type { Lifecycle } from '../lifecycle.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { createRouter } from '../http/router.ts';
@@ -17,6 +19,11 @@ import { accountId, loadWallet } from '../wallet/service.ts';
 
 /** The reconnect delay the server suggests to EventSource-style readers. */
 const RETRY_MS = 3_000;
+/** The shortest reconnect delay a draining server asks for; each stream adds up to twice this at random. */
+const DRAIN_RETRY_MS = 500;
+
+const drainingProblem = () =>
+  new ProblemError(503, 'This server is restarting. Retry shortly.', undefined, 'about:blank', { 'retry-after': '1' });
 
 const streamRoute = createRoute({
   method: 'get',
@@ -67,13 +74,15 @@ export function streamRoutes(deps: {
   options: StreamOptions;
   /** Open-stream accounting; one per app by default. */
   slots?: StreamSlots;
+  lifecycle: Lifecycle;
 }) {
-  const { db, clock, hub, watch, logger, options } = deps;
+  const { db, clock, hub, watch, logger, options, lifecycle } = deps;
   const slots = deps.slots ?? new StreamSlots(options);
   return createRouter<PortalEnv>().openapi(streamRoute, async (c) => {
     const session: PortalSessionInfo = c.get('portal');
     const { tz } = c.req.valid('query');
     const lastEventId = parseLastEventId(c.req.header('last-event-id'));
+    if (lifecycle.draining) throw drainingProblem();
     const slot = slots.acquire(session.sessionId);
     c.header('X-Accel-Buffering', 'no');
     // LISTEN is up before the response starts, so a write committed after the client sees it is never missed.
@@ -145,6 +154,14 @@ export function streamRoutes(deps: {
         enqueue(() => sse.writeSSE({ event: 'top_up.updated', data: JSON.stringify(update) })),
       );
       const unwatch = watch.add(session.sessionId, session.expiresAt, end);
+      // Shutting down: tell the client to come back soon (spread over a second and a half, so a process's streams
+      // do not all reconnect at once), then end; it reconnects, through the balancer, to a process still serving.
+      const onDrain = () =>
+        enqueue(async () => {
+          await sse.write(`retry: ${DRAIN_RETRY_MS + Math.floor(Math.random() * DRAIN_RETRY_MS * 2)}\n: server restarting\n\n`);
+          end();
+        });
+      lifecycle.signal.addEventListener('abort', onDrain, { once: true });
       const heartbeat = setInterval(() => enqueue(() => sse.write(': ping\n\n').then(() => undefined)), options.heartbeatMs);
 
       enqueue(async () => {
@@ -156,6 +173,7 @@ export function streamRoutes(deps: {
       });
 
       await done;
+      lifecycle.signal.removeEventListener('abort', onDrain);
       clearInterval(heartbeat);
       unsubscribe();
       unsubscribeTopUps();

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '@credyt/shared';
 import { GroupCommit, type Settled } from '../../src/db/group-commit.ts';
+import { freePort, startServer } from '../server-process.ts';
 import {
   cleanDatabase,
   createTestContext,
@@ -151,42 +149,15 @@ describe.runIf(onPostgres)('group commit of POST /events on PostgreSQL', () => {
   });
 });
 
-/** A free TCP port on the loopback interface. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe.runIf(onPostgres)('group commit under a crash (kill -9 of the BFF mid-load)', () => {
   const key = `gc_crash_${randomBytes(12).toString('hex')}`;
-  const entry = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
   let database: Awaited<ReturnType<typeof cleanDatabase>>;
   beforeAll(async () => {
     database = await cleanDatabase();
   });
   afterAll(() => database.drop());
 
-  async function start(port: number): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-      env: { ...process.env, DATABASE_URL: database.url, BOOTSTRAP_API_KEY: key, PORT: String(port), LOG_LEVEL: 'error' },
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 300; i++) {
-      if (
-        await fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return child;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the BFF did not start');
-  }
+  const start = async (port: number) => (await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: key }, port)).child;
 
   it('every event sent before, during and after the crash is booked exactly once; balance = Σ entries', async () => {
     const port = await freePort();

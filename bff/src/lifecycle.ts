@@ -1,0 +1,21 @@
+/**
+ * The process's stage: serving, or draining after SIGTERM. Draining, `/healthz` answers 503 (a load balancer
+ * stops sending new requests), live streams end with a reconnect hint (the client comes back, through the
+ * balancer, to another process) and new streams are refused; requests already in flight finish.
+ */
+export class Lifecycle {
+  private readonly controller = new AbortController();
+
+  /** Aborted when draining begins; listeners end what they hold open. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get draining(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  drain(): void {
+    this.controller.abort();
+  }
+}

@@ -15,6 +15,9 @@ import { provideRateLimiter, RateLimiter } from './http/rate-limit.ts';
 import { createLedger } from './ledger.ts';
 import type { Logger } from './log.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { registry, timeRequests } from './metrics.ts';
+import { requestId } from 'hono/request-id';
+import { timingSafeEqual } from 'node:crypto';
 import type { Ledger } from './wallet/ledger.ts';
 import { platformApi } from './platform-api.ts';
 import { createStripeClient } from './stripe/client.ts';
@@ -56,11 +59,11 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<PortalEnv>();
 
   const answerError = onError((err, c) =>
-    logger.error('unhandled error', { method: c.req.method, path: c.req.path, ...describeError(err) }),
+    logger.error('unhandled error', { request_id: c.get('requestId'), method: c.req.method, path: c.req.path, ...describeError(err) }),
   );
   app.onError((err, c) => {
     if (isDatabaseUnavailable(err)) {
-      logger.warn('database unavailable', { method: c.req.method, path: c.req.path, ...describeError(err) });
+      logger.warn('database unavailable', { request_id: c.get('requestId'), method: c.req.method, path: c.req.path, ...describeError(err) });
       const res = problemResponse(c, 503, 'The service cannot reach its database right now. Retry in a few seconds.');
       res.headers.set('retry-after', String(DATABASE_RETRY_AFTER));
       return res;
@@ -74,7 +77,8 @@ export function createApp(deps: AppDeps) {
   });
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   // Before authentication and before anything reads the body: size while streaming, then an exact parse.
-  app.use('*', compressResponses, secureHeaders, storableUrl, limitBody, exactJsonBody);
+  // Each answer carries X-Request-Id (the caller's, when it sends a sane one), and the logs of its errors name it.
+  app.use('*', timeRequests, requestId(), compressResponses, secureHeaders, storableUrl, limitBody, exactJsonBody);
   // Abuse limits (rate-limit.ts): counters shared through the database, read by the routes that count.
   app.use('*', provideRateLimiter(new RateLimiter(db, clock, { trustProxy: config.trustProxy })));
   const sessionCache = new SessionCache();
@@ -96,6 +100,12 @@ export function createApp(deps: AppDeps) {
       }
       await ping(db);
       return c.json({ status: 'ok' });
+    })
+    .get('/metrics', async (c) => {
+      if (config.metricsToken && !sameSecret(c.req.header('authorization') ?? '', `Bearer ${config.metricsToken}`)) {
+        return problemResponse(c, 401, 'Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.');
+      }
+      return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
     });
 
   // `pnpm serve` refuses to start without the bundle (main.ts); an app built for a test may do without it.
@@ -132,3 +142,9 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -28,6 +28,7 @@ const Environment = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   WIDGET_DIST: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
 });
 
@@ -46,6 +47,8 @@ export interface Config {
   logLevel: z.infer<typeof Environment>['LOG_LEVEL'];
   /** The built widget served at `/widget/*` (widget/dist unless WIDGET_DIST says otherwise). */
   widgetDist: string;
+  /** When set, `GET /metrics` wants `Authorization: Bearer <it>`; else it is open (it names no platform or customer). */
+  metricsToken: string | undefined;
   /** On SIGTERM: how long in-flight requests may take before the process exits anyway. */
   shutdownTimeoutMs: number;
 }
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     widgetDist: e.WIDGET_DIST ?? BUILT_WIDGET,
+    metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -7,6 +7,7 @@ import { openDatabase } from './db/client.ts';
 import { listen, portOf } from './http/server.ts';
 import { MissingWidgetError, WIDGET_ENTRY } from './http/widget-assets.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { collectProcessMetrics } from './metrics.ts';
 import { createLogger } from './log.ts';
 import { AutoTopUpWorker } from './auto-top-up/service.ts';
 import { createStripeClient } from './stripe/client.ts';
@@ -34,6 +35,7 @@ async function main() {
   if (config.bootstrapApiKey) await ensurePlatformWithKey(database.db, config.bootstrapApiKey, 'Bootstrap platform');
   const stripe = createStripeClient(config.stripe);
   const lifecycle = new Lifecycle();
+  collectProcessMetrics();
   const app = createApp({ database, config, logger, stripe, lifecycle });
   const worker = new AutoTopUpWorker(database, stripe, logger);
   await worker.start();

@@ -17,6 +17,7 @@ import { callStripe, toMinorUnits } from '../stripe/client.ts';
 import { priceUnits, settleTopUp } from '../top-ups/service.ts';
 import { withQuery } from '../http/url.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
+import { metrics } from '../metrics.ts';
 
 /** After this many consecutive failures auto top-up pauses until the customer changes the setting. */
 const MAX_CONSECUTIVE_FAILURES = 3;
@@ -356,6 +357,7 @@ export class AutoTopUpWorker {
           .update(autoTopUpAttempts)
           .set({ status: 'queued', runAfter: new Date(Date.now() + delay), updatedAt: new Date() })
           .where(eq(autoTopUpAttempts.id, attemptId));
+        metrics.autoTopUps.inc({ outcome: 'deferred' });
         this.logger.warn('auto top-up deferred: Stripe unavailable', { attempt: attemptId, retry_in_ms: delay });
       } else {
         throw err;
@@ -388,6 +390,7 @@ export class AutoTopUpWorker {
         .where(and(eq(autoTopUpSettings.customerId, attempt.customerId), eq(autoTopUpSettings.assetCode, attempt.assetCode)));
     });
     await settleTopUp(db, this.ledger, topUpId, { status: 'failed', paymentIntentId, failure: error });
+    metrics.autoTopUps.inc({ outcome: 'failed' });
   }
 
   private async finish(attemptId: string, status: 'succeeded' | 'failed', error?: { code: string; message: string }) {
@@ -395,6 +398,7 @@ export class AutoTopUpWorker {
       .update(autoTopUpAttempts)
       .set({ status, error: error ?? null, updatedAt: new Date() })
       .where(eq(autoTopUpAttempts.id, attemptId));
+    metrics.autoTopUps.inc({ outcome: status });
   }
 }
 

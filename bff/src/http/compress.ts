@@ -74,13 +74,13 @@ export const compressResponses: MiddlewareHandler = async (c, next) => {
     const body = Buffer.from(await res.arrayBuffer());
     if (body.length < THRESHOLD) {
       headers.set('content-length', String(body.length));
-      c.res = new Response(new Uint8Array(body.buffer, body.byteOffset, body.length), { status: res.status, headers });
+      c.res = new Response(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), { status: res.status, headers });
       return;
     }
     const encoded = await encoders[encoding].whole(body);
     headers.set('content-encoding', encoding);
     headers.set('content-length', String(encoded.length));
-    c.res = new Response(new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.length), { status: res.status, headers });
+    c.res = new Response(new Uint8Array(encoded.buffer as ArrayBuffer, encoded.byteOffset, encoded.length), { status: res.status, headers });
     return;
   }
   const encoder = encoders[encoding].stream();

@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { ProblemError } from './problem.ts';
+import { metrics } from '../metrics.ts';
 
 /** A fixed-window limit: at most `limit` hits per `windowMs` for one key of this rule. */
 export interface RateRule {
@@ -58,6 +59,7 @@ export interface Hit {
 }
 
 function tooManyRequests(retryAfter: number, detail = 'Too many requests. Slow down and retry later.'): ProblemError {
+  metrics.rateLimited.inc();
   const seconds = Math.max(1, Math.ceil(retryAfter));
   return new ProblemError(429, detail, undefined, 'about:blank', { 'retry-after': String(seconds) });
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { ProblemError } from '../http/problem.ts';
 import type { Logger } from '../log.ts';
 import { revokedAmong } from './service.ts';
+import { metrics } from '../metrics.ts';
 
 /** How the portal's live streams are paced and capped. */
 export interface StreamOptions {
@@ -118,6 +119,7 @@ export class StreamSlots {
     const slot: StreamSlot = { end: () => (ended = true), released: false };
     list.push(slot);
     this.open += 1;
+    metrics.openStreams.inc();
     return {
       setEnd: (end) => {
         if (ended) end();
@@ -131,6 +133,7 @@ export class StreamSlots {
     if (slot.released) return;
     slot.released = true;
     this.open -= 1;
+    metrics.openStreams.dec();
     const list = this.bySession.get(sessionId);
     if (!list) return;
     const i = list.indexOf(slot);

@@ -16,6 +16,7 @@ import { presentTransaction } from '../transactions/presenters.ts';
 import { presentUsage } from '../usage/presenters.ts';
 import { TimeZoneParam } from '../time.ts';
 import { accountId, loadWallet } from '../wallet/service.ts';
+import { metrics } from '../metrics.ts';
 
 /** The reconnect delay the server suggests to EventSource-style readers. */
 const RETRY_MS = 3_000;
@@ -135,6 +136,7 @@ export function streamRoutes(deps: {
       const replayed = new Set<number>();
       const unsubscribe = await hub.subscribe(session.customerId, (batch) => {
         if (batch.platformId !== session.platform.id) return;
+        const received = performance.now();
         enqueue(async () => {
           const wallet = walletIn(batch.shared);
           const [revoked, rows] = await Promise.all([
@@ -148,6 +150,7 @@ export function streamRoutes(deps: {
             rows.filter((e) => !replayed.has(e.seq)),
             wallet,
           );
+          metrics.pushLatency.observe((performance.now() - received) / 1000);
         });
       });
       const unsubscribeTopUps = await hub.subscribeTopUps(session.customerId, (update) =>

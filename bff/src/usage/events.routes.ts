@@ -7,6 +7,7 @@ import type { PlatformEnv } from '../tenancy/api-key.ts';
 import type { Ledger } from '../wallet/ledger.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { commitIngests, eventOf, listEvents, prepareIngest, type EventOutcome, type EventRow, type PreparedIngest } from './service.ts';
+import { metrics } from '../metrics.ts';
 
 const MAX_BATCH = 1000;
 
@@ -108,6 +109,7 @@ export function eventRoutes(db: Database, ledger: Ledger, options: IngestOptions
         const platform = c.get('platform');
         const body = c.req.valid('json');
         const results = (await writer.submit(await prepareIngest(db, platform, body))).map(presentOutcome);
+        for (const r of results) metrics.eventsIngested.inc({ status: r.status });
         const anyCreated = results.some((r) => r.status === 'created');
         return anyCreated ? c.json({ events: results }, 201) : c.json({ events: results }, 200);
       },

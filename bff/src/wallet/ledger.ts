@@ -4,6 +4,7 @@ import { resultRows, type Executor } from '../db/client.ts';
 import { accounts, autoTopUpSettings, entries } from '../db/schema/index.ts';
 import { invalid, ProblemError } from '../http/problem.ts';
 import { newId } from '../ids.ts';
+import { metrics } from '../metrics.ts';
 
 export const DEFAULT_ACCOUNT = 'default';
 
@@ -312,6 +313,7 @@ export class Ledger {
     if (plan.appended.length === 0) return plan.entries;
     // The entries, the balances and every subscriber's statements go out together: one round trip, not one each.
     await Promise.all([plan.store(), ...this.subscribers.map((subscriber) => subscriber(tx, plan.appended))]);
+    for (const { entries } of plan.appended) for (const entry of entries) metrics.ledgerEntries.inc({ category: entry.category });
     return plan.entries;
   }
 }

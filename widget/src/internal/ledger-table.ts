@@ -2,9 +2,16 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Task } from '@lit/task';
 import type { ListTotal } from '@credyt/shared';
+import type { PortalStream } from '../api/stream.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { CursorPages, PortalSection } from '../sections/section.ts';
 import { expandableStyles } from '../sections/expandable.styles.ts';
+
+/**
+ * A push carries less than the page shows (a usage fee without its event's quantities, one entry of a day's grouped
+ * sum): the page is read again once the pushes settle.
+ */
+const REFRESH_AFTER_LIVE_MS = 1500;
 
 /** A column of a ledger table: its header, end-aligned when it holds amounts, for screen readers only when `srOnly`. */
 export interface LedgerColumn {
@@ -58,6 +65,33 @@ export abstract class LedgerSection extends PortalSection {
 
   protected abstract readonly columns: readonly LedgerColumn[];
   protected abstract readonly pageSize: number;
+  private unfollow: (() => void) | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Subscribes to what the stream pushes onto this list, while the section is on the page; returns the unsubscribe. */
+  protected abstract follow(stream: PortalStream): () => void;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unfollow = this.stream ? this.follow(this.stream) : undefined;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unfollow?.();
+    clearTimeout(this.refreshTimer);
+  }
+
+  /** A row pushed live that the list did not have: the total counts it. */
+  protected countPushed(): void {
+    this.total = this.total && { ...this.total, count: this.total.count + 1 };
+  }
+
+  /** Reads the page again once pushes have stopped arriving for a moment. */
+  protected refreshSoon(task: Task<readonly unknown[], unknown>): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void task.run(), REFRESH_AFTER_LIVE_MS);
+  }
 
   /** A skeleton until the first page; while another page loads, the one before it stays. */
   protected renderList<T>(task: Task<readonly unknown[], T>, renderPage: (page: T) => TemplateResult): unknown {

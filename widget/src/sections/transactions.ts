@@ -4,6 +4,7 @@ import { Task } from '@lit/task';
 import { isGenericDescription } from '@credyt/shared/descriptions';
 import type { Category, PortalAsset, Transaction, TransactionsPage, TransactionView, UsageGroup, UsageItem } from '@credyt/shared';
 import type { TransactionsQuery } from '../api/client.ts';
+import type { PortalStream } from '../api/stream.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { LedgerSection, separated, type LedgerColumn } from '../internal/ledger-table.ts';
 import { CursorPages, listScales, localDay, localTimeZone, safeUrl } from './section.ts';
@@ -14,8 +15,6 @@ export const CATEGORIES = ['top_up', 'auto_top_up', 'usage', 'fee', 'refund', 'g
 const PAGE_SIZE = 20;
 const MONTHS_BACK = 12;
 const GROUP_PAGE = 25;
-/** Usage pushed live into the grouped view changes a day's sum: the page is read again once it settles. */
-const REFRESH_AFTER_LIVE_MS = 1500;
 
 interface Filters {
   month: string;
@@ -82,8 +81,6 @@ export class TransactionsSection extends LedgerSection {
   @state() private live: Transaction[] = [];
   @state() private downloadError: unknown = null;
   @state() private groupEvents = new Map<string, GroupEvents>();
-  private unsubscribe: (() => void) | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly transactions = new Task(this, {
     task: async ([filters, cursor], { signal }) => {
@@ -109,24 +106,17 @@ export class TransactionsSection extends LedgerSection {
     args: () => [this.filters, this.client] as const,
   });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unsubscribe = this.stream?.on('transaction.created', (transaction) => {
+  /** Usage pushed live into the grouped view changes a day's sum, read again; any other entry goes on top. */
+  protected override follow(stream: PortalStream): () => void {
+    return stream.on('transaction.created', (transaction) => {
       if (this.pages.page !== 1 || !this.matchesFilters(transaction)) return;
       if (this.filters.view === 'grouped' && transaction.category === 'usage') {
-        clearTimeout(this.refreshTimer);
-        this.refreshTimer = setTimeout(() => void this.transactions.run(), REFRESH_AFTER_LIVE_MS);
+        this.refreshSoon(this.transactions);
         return;
       }
-      if (!this.live.some((t) => t.id === transaction.id)) this.total = this.total && { ...this.total, count: this.total.count + 1 };
+      if (!this.live.some((t) => t.id === transaction.id)) this.countPushed();
       this.live = [transaction, ...this.live.filter((t) => t.id !== transaction.id)];
     });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.refreshTimer);
   }
 
   protected override render(): TemplateResult {

@@ -2,13 +2,12 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import type { UsageFee, UsageItem, UsagePage, UsageQuantity } from '@credyt/shared';
+import type { PortalStream } from '../api/stream.ts';
 import { addDecimal } from '../decimal.ts';
 import { LedgerSection, separated, type LedgerColumn } from '../internal/ledger-table.ts';
 import { isolate, localTimeZone } from './section.ts';
 
 const PAGE_SIZE = 25;
-/** Usage pushed live arrives one fee at a time, without its quantities: the page is read again once it settles. */
-const REFRESH_AFTER_LIVE_MS = 1500;
 
 /**
  * Usage history: one row per event with what it cost, the quantities it was billed on and, expanded, each fee
@@ -20,8 +19,6 @@ export class UsageSection extends LedgerSection {
 
   /** Usage pushed live by the stream onto the first page, merged by event. */
   @state() private live: UsageItem[] = [];
-  private unsubscribe: (() => void) | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly usage = new Task(this, {
     task: async ([cursor], { signal }) => {
@@ -46,22 +43,15 @@ export class UsageSection extends LedgerSection {
     args: () => [this.client] as const,
   });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unsubscribe = this.stream?.on('usage.created', (item) => {
+  /** Usage pushed live arrives one fee at a time, without its quantities: merged by event, then read again. */
+  protected override follow(stream: PortalStream): () => void {
+    return stream.on('usage.created', (item) => {
       if (this.pages.page !== 1) return;
       const current = this.live.find((i) => i.id === item.id) ?? this.usage.value?.items.find((i) => i.id === item.id);
-      if (!current) this.total = this.total && { ...this.total, count: this.total.count + 1 };
+      if (!current) this.countPushed();
       this.live = [withFees(current ?? item, item.fees), ...this.live.filter((i) => i.id !== item.id)];
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => void this.usage.run(), REFRESH_AFTER_LIVE_MS);
+      this.refreshSoon(this.usage);
     });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.refreshTimer);
   }
 
   protected override render(): TemplateResult {

@@ -184,6 +184,25 @@ describe('usage section', () => {
     });
   }
 
+  for (const locale of ['en', 'ar']) {
+    it(`starts an event under its date when its amount takes two lines, at 320 px (${locale})`, async () => {
+      const { el } = await mountAt(320, { locale });
+      const usage = await section(el, 'credyt-portal-usage');
+      await find(usage, 'tbody');
+      // An event charged in credits: the amount, and below it what that is in dollars.
+      const row = summaries(usage).find((r) => r.querySelector('td.lead .fiat'))!;
+      const [what, amount] = [...row.querySelectorAll('td')].slice(1).map((c) => c.getBoundingClientRect());
+      const date = row.querySelector('time')!.getBoundingClientRect();
+      const fiat = row.querySelector('td.lead .fiat')!.getBoundingClientRect();
+      expect(fiat.top, 'the value in dollars on a line of its own').to.be.at.least(date.bottom - 1);
+      // Only the date line's leading and the row gap between them (a line of the amount's was 24 px).
+      expect(what!.top - date.bottom, 'the gap under the date').to.be.within(-1, 8);
+      expect(what!.top, 'the description beside the amount’s second line').to.be.below(fiat.bottom);
+      if (locale === 'ar') expect(what!.left).to.be.at.least(amount!.right - 0.5);
+      else expect(what!.right).to.be.at.most(amount!.left + 0.5);
+    });
+  }
+
   it('pages with the total: "1–25 of 30", then "26–30 of 30"', async () => {
     const { el } = await mountPortal({ attrs: { sections: 'usage_history' } });
     const usage = await section(el, 'credyt-portal-usage');

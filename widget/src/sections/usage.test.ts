@@ -112,6 +112,70 @@ describe('usage section', () => {
     expect(details.hidden).to.equal(true);
   });
 
+  it('words a price in Spanish, its unit from the price’s volume field', async () => {
+    const { el } = await mountPortal({ attrs: { sections: 'usage_history', locale: 'es' } });
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const toggle = summaries(usage)[0]!.querySelector<HTMLButtonElement>('button.toggle')!;
+    toggle.click();
+    const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+    await waitUntil(() => details.querySelector('.breakdown'));
+    expect([...details.querySelectorAll('.breakdown li .how')].map(text)).to.deep.equal([
+      '1234 input tokens a 2,50 US$ por 1 M input tokens',
+      '567 output tokens a 10,00 US$ por 1 M output tokens',
+    ]);
+  });
+
+  for (const [locale, expected] of [
+    ['en', ['12 video seconds at $0.05 per video second', '3 image count at $1.25 per 1K image count']],
+    ['es', ['12 video seconds a 0,05 US$ por video second', '3 image count a 1,25 US$ por 1 mil image count']],
+  ] as const) {
+    it(`takes a unit’s words from the volume field as it is, “_” and “-” as spaces, no plural made up (${locale})`, async () => {
+      const { el, link } = await mountPortal({ attrs: { sections: 'usage_history', locale } });
+      const usage = await section(el, 'credyt-portal-usage');
+      await find(usage, 'tbody');
+      await streamOpen(link);
+      const fee = (id: string, amount: string, rate: { amount: string; per: string; unit: string }) => ({
+        id,
+        product: { code: 'video', name: 'Video generation' },
+        price_name: id,
+        fee_description: 'written by the BFF in English',
+        rate,
+        amount,
+        asset: 'USD',
+        fiat_amount: amount,
+      });
+      const fees = [
+        fee('fee_seconds', '0.6', { amount: '0.05', per: '1', unit: 'video_seconds' }),
+        fee('fee_images', '0.00375', { amount: '1.25', per: '1000', unit: 'image-count' }),
+      ];
+      await emitStreamEvent(link, 'usage.created', {
+        id: 'evt_units',
+        occurred_at: new Date().toISOString(),
+        product: { code: 'video', name: 'Video generation' },
+        subject: null,
+        description: null,
+        fee_description: fees.map((f) => f.fee_description).join(', '),
+        amount: '0.60375',
+        asset: 'USD',
+        fiat_amount: '0.60375',
+        fees,
+        quantities: [
+          { unit: 'video_seconds', quantity: '12' },
+          { unit: 'image-count', quantity: '3' },
+        ],
+        totals: [{ asset: 'USD', amount: '0.60375', fiat_amount: '0.60375' }],
+      });
+      // Read before the page is read again (1.5 s after the push), which the fixture answers without this event.
+      await waitUntil(() => text(summaries(usage)[0]).includes('12 video seconds'), 'the pushed event did not show');
+      const toggle = summaries(usage)[0]!.querySelector<HTMLButtonElement>('button.toggle')!;
+      toggle.click();
+      const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+      await waitUntil(() => details.querySelector('.breakdown'));
+      expect([...details.querySelectorAll('.breakdown li .how')].map(text)).to.deep.equal(expected);
+    });
+  }
+
   it('in Arabic, a price in words and the platform’s description keep their own (left-to-right) order', async () => {
     const { el } = await mountPortal({ scenario: 'rtl', attrs: { sections: 'usage_history' } });
     const usage = await section(el, 'credyt-portal-usage');

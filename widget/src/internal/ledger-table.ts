@@ -1,6 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
-import type { Task } from '@lit/task';
 import type { ListTotal } from '@credyt/shared';
 import type { PortalStream } from '../api/stream.ts';
 import type { MessageKey } from '../i18n/index.ts';
@@ -12,6 +11,21 @@ import { expandableStyles } from '../sections/expandable.styles.ts';
  * sum): the page is read again once the pushes settle.
  */
 const REFRESH_AFTER_LIVE_MS = 1500;
+
+/**
+ * What the list reads of its page's `@lit/task` Task, by shape: the sections are in the published declarations,
+ * which import nothing but lit.
+ */
+export interface PageTask<T> {
+  readonly value: T | undefined;
+  run(): Promise<void>;
+  render(renderer: {
+    initial: () => unknown;
+    pending: () => unknown;
+    complete: (page: T) => unknown;
+    error: (error: unknown) => unknown;
+  }): unknown;
+}
 
 /** A column of a ledger table: its header, end-aligned when it holds amounts, for screen readers only when `srOnly`. */
 export interface LedgerColumn {
@@ -88,13 +102,13 @@ export abstract class LedgerSection extends PortalSection {
   }
 
   /** Reads the page again once pushes have stopped arriving for a moment. */
-  protected refreshSoon(task: Task<readonly unknown[], unknown>): void {
+  protected refreshSoon(task: PageTask<unknown>): void {
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void task.run(), REFRESH_AFTER_LIVE_MS);
   }
 
   /** A skeleton until the first page; while another page loads, the one before it stays. */
-  protected renderList<T>(task: Task<readonly unknown[], T>, renderPage: (page: T) => TemplateResult): unknown {
+  protected renderList<T>(task: PageTask<T>, renderPage: (page: T) => TemplateResult): unknown {
     return task.render({
       initial: () => this.renderSkeleton(5),
       pending: () => (task.value ? renderPage(task.value) : this.renderSkeleton(5)),

@@ -4,7 +4,7 @@ import type { ListTotal } from '@credyt/shared';
 import type { PortalStream } from '../api/stream.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { CursorPages, PortalSection } from '../sections/section.ts';
-import { expandableStyles } from '../sections/expandable.styles.ts';
+import { ledgerTableStyles } from './ledger-table.styles.ts';
 
 /**
  * A push carries less than the page shows (a usage fee without its event's quantities, one entry of a day's grouped
@@ -71,7 +71,7 @@ export interface LedgerPage {
  * its rows and what they open to; the DOM, the parts and the look are the same in both.
  */
 export abstract class LedgerSection extends PortalSection {
-  static override styles = [...PortalSection.styles, expandableStyles];
+  static override styles = [...PortalSection.styles, ledgerTableStyles];
 
   @state() protected pages = CursorPages.first();
   @state() protected total: ListTotal | null = null;

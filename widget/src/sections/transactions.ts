@@ -2,21 +2,12 @@ import { html, css, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { isGenericDescription } from '@credyt/shared/descriptions';
-import type {
-  Category,
-  ListTotal,
-  PortalAsset,
-  Transaction,
-  TransactionsPage,
-  TransactionView,
-  UsageGroup,
-  UsageItem,
-} from '@credyt/shared';
+import type { Category, PortalAsset, Transaction, TransactionsPage, TransactionView, UsageGroup, UsageItem } from '@credyt/shared';
 import type { TransactionsQuery } from '../api/client.ts';
+import type { PortalStream } from '../api/stream.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import { expandableStyles } from './expandable.styles.ts';
-import { CursorPages, listScales, localDay, localTimeZone, PortalSection, safeUrl } from './section.ts';
-import { cssId, separated } from './usage.ts';
+import { LedgerSection, separated, type LedgerColumn } from '../internal/ledger-table.ts';
+import { CursorPages, listScales, localDay, localTimeZone, safeUrl } from './section.ts';
 
 /** The contract's categories (kept here rather than imported: the shared module's value pulls zod into the bundle). */
 export const CATEGORIES = ['top_up', 'auto_top_up', 'usage', 'fee', 'refund', 'gift', 'adjustment'] as const satisfies readonly Category[];
@@ -24,8 +15,6 @@ export const CATEGORIES = ['top_up', 'auto_top_up', 'usage', 'fee', 'refund', 'g
 const PAGE_SIZE = 20;
 const MONTHS_BACK = 12;
 const GROUP_PAGE = 25;
-/** Usage pushed live into the grouped view changes a day's sum: the page is read again once it settles. */
-const REFRESH_AFTER_LIVE_MS = 1500;
 
 interface Filters {
   month: string;
@@ -47,10 +36,9 @@ interface GroupEvents {
  * for top-ups. By default a day's usage of a product is one row that opens to its events; "Every entry" lists
  * each ledger entry with the balance after it. Dates are when things happened.
  */
-export class TransactionsSection extends PortalSection {
+export class TransactionsSection extends LedgerSection {
   static override styles = [
-    ...PortalSection.styles,
-    expandableStyles,
+    ...LedgerSection.styles,
     css`
       /*
        * As many filters to a row as fit at 14em each, sharing the row evenly; one to a row on a phone. 14em holds the
@@ -80,15 +68,19 @@ export class TransactionsSection extends PortalSection {
     `,
   ];
 
+  protected readonly columns: readonly LedgerColumn[] = [
+    { label: 'date' },
+    { label: 'description' },
+    { label: 'amount', num: true },
+    { label: 'balanceAfter', num: true },
+    { label: 'receipt', srOnly: true },
+  ];
+  protected readonly pageSize = PAGE_SIZE;
+
   @state() private filters: Filters = { month: '', asset: '', category: '', view: 'grouped' };
-  @state() private pages = CursorPages.first();
   @state() private live: Transaction[] = [];
   @state() private downloadError: unknown = null;
-  @state() private expanded = new Set<string>();
   @state() private groupEvents = new Map<string, GroupEvents>();
-  @state() private total: ListTotal | null = null;
-  private unsubscribe: (() => void) | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly transactions = new Task(this, {
     task: async ([filters, cursor], { signal }) => {
@@ -114,36 +106,24 @@ export class TransactionsSection extends PortalSection {
     args: () => [this.filters, this.client] as const,
   });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unsubscribe = this.stream?.on('transaction.created', (transaction) => {
+  /** Usage pushed live into the grouped view changes a day's sum, read again; any other entry goes on top. */
+  protected override follow(stream: PortalStream): () => void {
+    return stream.on('transaction.created', (transaction) => {
       if (this.pages.page !== 1 || !this.matchesFilters(transaction)) return;
       if (this.filters.view === 'grouped' && transaction.category === 'usage') {
-        clearTimeout(this.refreshTimer);
-        this.refreshTimer = setTimeout(() => void this.transactions.run(), REFRESH_AFTER_LIVE_MS);
+        this.refreshSoon(this.transactions);
         return;
       }
-      if (!this.live.some((t) => t.id === transaction.id)) this.total = this.total && { ...this.total, count: this.total.count + 1 };
+      if (!this.live.some((t) => t.id === transaction.id)) this.countPushed();
       this.live = [transaction, ...this.live.filter((t) => t.id !== transaction.id)];
     });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.refreshTimer);
   }
 
   protected override render(): TemplateResult {
     return html`<section class="card" aria-labelledby="transactions-heading">
       <h3 id="transactions-heading" part="heading">${this.i18n.t('transactionsHeading')}</h3>
       ${this.renderFilters()} ${this.downloadError ? this.renderError(this.downloadError, () => void this.download()) : nothing}
-      ${this.transactions.render({
-        initial: () => this.renderSkeleton(5),
-        pending: () => (this.transactions.value ? this.renderPage(this.transactions.value) : this.renderSkeleton(5)),
-        error: (error) => this.renderError(error, () => void this.transactions.run()),
-        complete: (page) => this.renderPage(page),
-      })}
+      ${this.renderList(this.transactions, (page) => this.renderPage(page))}
     </section>`;
   }
 
@@ -201,39 +181,19 @@ export class TransactionsSection extends PortalSection {
   private renderPage(page: TransactionsPage): TemplateResult {
     const seen = new Set(this.live.map((t) => t.id));
     const items = [...this.live, ...page.items.filter((item) => !seen.has(item.id))];
-    if (items.length === 0 && this.pages.page === 1) return this.renderEmpty(this.i18n.t('transactionsEmpty'));
-    const t = this.i18n.t.bind(this.i18n);
     // Every entry is the ledger: each amount at the list's scale per asset, so digits line up down the running
     // balance. The grouped view shows no running balance, and a $25.00 top-up reads better as charged.
     const scales =
       this.filters.view === 'entries'
         ? listScales(items.flatMap((item) => [item, { asset: item.asset, amount: item.balance_after }]))
         : new Map<string, number>();
-    return html`<div class="table-wrap">
-        <table part="table" class="stack expandable">
-          <caption class="sr-only">
-            ${t('transactionsCaption')}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">${t('date')}</th>
-              <th scope="col">${t('description')}</th>
-              <th scope="col" class="num">${t('amount')}</th>
-              <th scope="col" class="num">${t('balanceAfter')}</th>
-              <th scope="col"><span class="sr-only">${t('receipt')}</span></th>
-            </tr>
-          </thead>
-          ${items.map((item) => (item.group ? this.renderGroup(item, item.group, scales) : this.renderItem(item, scales)))}
-        </table>
-      </div>
-      ${this.renderPager(t('transactionsHeading'), {
-        pages: this.pages,
-        pageSize: PAGE_SIZE,
-        shown: items.length,
-        total: this.total,
-        nextCursor: page.next_cursor,
-        go: (pages) => (this.pages = pages),
-      })}`;
+    return this.renderLedger({
+      caption: 'transactionsCaption',
+      heading: 'transactionsHeading',
+      empty: 'transactionsEmpty',
+      rows: items.map((item) => (item.group ? this.renderGroup(item, item.group, scales) : this.renderItem(item, scales))),
+      nextCursor: page.next_cursor,
+    });
   }
 
   private renderItem(item: Transaction, scales: Map<string, number>): TemplateResult {
@@ -268,33 +228,18 @@ export class TransactionsSection extends PortalSection {
 
   /** A day's usage of one product: one row with one tab stop, opening to its events. */
   private renderGroup(item: Transaction, group: UsageGroup, scales: Map<string, number>): TemplateResult {
-    const open = this.expanded.has(item.id);
-    const detailsId = `events-${cssId(item.id)}`;
-    return html`<tbody class=${open ? 'open' : ''}>
-      <tr class="summary" @click=${(event: Event) => this.onRowClick(event, item)}>
-        <td><time datetime=${group.day}>${this.i18n.day(group.day)}</time></td>
-        <td>
-          <button
-            type="button"
-            class="toggle"
-            aria-expanded=${open ? 'true' : 'false'}
-            aria-controls=${detailsId}
-            @click=${() => this.toggle(item)}
-          >
-            <span class="chevron" aria-hidden="true"></span><span class="title">${item.description}</span>
-          </button>
-          <span class="meta">${this.eventCount(group.count)} · ${this.categoryName(item.category)}</span>
-        </td>
-        <td class="num lead"><bdi>${this.exact(item.amount, this.assetOf(item.asset), scales.get(item.asset))}</bdi></td>
-        <td class="num"></td>
-        <td></td>
-      </tr>
-      <tr class="details" id=${detailsId} ?hidden=${!open}>
-        <td class="pad"></td>
-        <td colspan="2">${open ? this.renderGroupEvents(item, group) : nothing}</td>
-        <td class="pad" colspan="2"></td>
-      </tr>
-    </tbody>`;
+    return this.renderExpandable({
+      key: item.id,
+      detailsOf: 'events',
+      date: html`<time datetime=${group.day}>${this.i18n.day(group.day)}</time>`,
+      title: item.description,
+      meta: html`<span class="meta">${this.eventCount(group.count)} · ${this.categoryName(item.category)}</span>`,
+      lead: html`<bdi>${this.exact(item.amount, this.assetOf(item.asset), scales.get(item.asset))}</bdi>`,
+      details: () => this.renderGroupEvents(item, group),
+      onOpen: () => {
+        if (!this.groupEvents.has(item.id)) void this.loadGroup(item, null);
+      },
+    });
   }
 
   private renderGroupEvents(item: Transaction, group: UsageGroup): TemplateResult {
@@ -328,22 +273,6 @@ export class TransactionsSection extends PortalSection {
             </div>`
           : nothing
       }`;
-  }
-
-  private toggle(item: Transaction): void {
-    const expanded = new Set(this.expanded);
-    if (!expanded.delete(item.id)) {
-      expanded.add(item.id);
-      if (!this.groupEvents.has(item.id)) void this.loadGroup(item, null);
-    }
-    this.expanded = expanded;
-  }
-
-  /** A tap anywhere on the row toggles it too (the button stays the one tab stop); selecting text does not. */
-  private onRowClick(event: Event, item: Transaction): void {
-    if ((event.target as Element).closest('button, a')) return;
-    if (getSelection()?.toString()) return;
-    this.toggle(item);
   }
 
   /** The group's events: that day's usage of its product in its asset, newest first, a page at a time. */

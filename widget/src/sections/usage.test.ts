@@ -112,6 +112,70 @@ describe('usage section', () => {
     expect(details.hidden).to.equal(true);
   });
 
+  it('words a price in Spanish, its unit from the price’s volume field', async () => {
+    const { el } = await mountPortal({ attrs: { sections: 'usage_history', locale: 'es' } });
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const toggle = summaries(usage)[0]!.querySelector<HTMLButtonElement>('button.toggle')!;
+    toggle.click();
+    const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+    await waitUntil(() => details.querySelector('.breakdown'));
+    expect([...details.querySelectorAll('.breakdown li .how')].map(text)).to.deep.equal([
+      '1234 input tokens a 2,50 US$ por 1 M input tokens',
+      '567 output tokens a 10,00 US$ por 1 M output tokens',
+    ]);
+  });
+
+  for (const [locale, expected] of [
+    ['en', ['12 video seconds at $0.05 per video second', '3 image count at $1.25 per 1K image count']],
+    ['es', ['12 video seconds a 0,05 US$ por video second', '3 image count a 1,25 US$ por 1 mil image count']],
+  ] as const) {
+    it(`takes a unit’s words from the volume field as it is, “_” and “-” as spaces, no plural made up (${locale})`, async () => {
+      const { el, link } = await mountPortal({ attrs: { sections: 'usage_history', locale } });
+      const usage = await section(el, 'credyt-portal-usage');
+      await find(usage, 'tbody');
+      await streamOpen(link);
+      const fee = (id: string, amount: string, rate: { amount: string; per: string; unit: string }) => ({
+        id,
+        product: { code: 'video', name: 'Video generation' },
+        price_name: id,
+        fee_description: 'written by the BFF in English',
+        rate,
+        amount,
+        asset: 'USD',
+        fiat_amount: amount,
+      });
+      const fees = [
+        fee('fee_seconds', '0.6', { amount: '0.05', per: '1', unit: 'video_seconds' }),
+        fee('fee_images', '0.00375', { amount: '1.25', per: '1000', unit: 'image-count' }),
+      ];
+      await emitStreamEvent(link, 'usage.created', {
+        id: 'evt_units',
+        occurred_at: new Date().toISOString(),
+        product: { code: 'video', name: 'Video generation' },
+        subject: null,
+        description: null,
+        fee_description: fees.map((f) => f.fee_description).join(', '),
+        amount: '0.60375',
+        asset: 'USD',
+        fiat_amount: '0.60375',
+        fees,
+        quantities: [
+          { unit: 'video_seconds', quantity: '12' },
+          { unit: 'image-count', quantity: '3' },
+        ],
+        totals: [{ asset: 'USD', amount: '0.60375', fiat_amount: '0.60375' }],
+      });
+      // Read before the page is read again (1.5 s after the push), which the fixture answers without this event.
+      await waitUntil(() => text(summaries(usage)[0]).includes('12 video seconds'), 'the pushed event did not show');
+      const toggle = summaries(usage)[0]!.querySelector<HTMLButtonElement>('button.toggle')!;
+      toggle.click();
+      const details = usage.getElementById(toggle.getAttribute('aria-controls')!)!;
+      await waitUntil(() => details.querySelector('.breakdown'));
+      expect([...details.querySelectorAll('.breakdown li .how')].map(text)).to.deep.equal(expected);
+    });
+  }
+
   it('in Arabic, a price in words and the platform’s description keep their own (left-to-right) order', async () => {
     const { el } = await mountPortal({ scenario: 'rtl', attrs: { sections: 'usage_history' } });
     const usage = await section(el, 'credyt-portal-usage');
@@ -181,6 +245,25 @@ describe('usage section', () => {
         expect(lines.size, `"${text(button)}" takes ${lines.size} lines`).to.equal(1);
         expect(button.scrollWidth).to.be.at.most(button.clientWidth);
       }
+    });
+  }
+
+  for (const locale of ['en', 'ar']) {
+    it(`starts an event under its date when its amount takes two lines, at 320 px (${locale})`, async () => {
+      const { el } = await mountAt(320, { locale });
+      const usage = await section(el, 'credyt-portal-usage');
+      await find(usage, 'tbody');
+      // An event charged in credits: the amount, and below it what that is in dollars.
+      const row = summaries(usage).find((r) => r.querySelector('td.lead .fiat'))!;
+      const [what, amount] = [...row.querySelectorAll('td')].slice(1).map((c) => c.getBoundingClientRect());
+      const date = row.querySelector('time')!.getBoundingClientRect();
+      const fiat = row.querySelector('td.lead .fiat')!.getBoundingClientRect();
+      expect(fiat.top, 'the value in dollars on a line of its own').to.be.at.least(date.bottom - 1);
+      // Only the date line's leading and the row gap between them (a line of the amount's was 24 px).
+      expect(what!.top - date.bottom, 'the gap under the date').to.be.within(-1, 8);
+      expect(what!.top, 'the description beside the amount’s second line').to.be.below(fiat.bottom);
+      if (locale === 'ar') expect(what!.left).to.be.at.least(amount!.right - 0.5);
+      else expect(what!.right).to.be.at.most(amount!.left + 0.5);
     });
   }
 

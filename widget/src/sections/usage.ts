@@ -1,29 +1,24 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { ListTotal, UsageFee, UsageItem, UsagePage, UsageQuantity } from '@credyt/shared';
+import type { UsageFee, UsageItem, UsagePage, UsageQuantity } from '@credyt/shared';
+import type { PortalStream } from '../api/stream.ts';
 import { addDecimal } from '../decimal.ts';
-import { CursorPages, isolate, localTimeZone, PortalSection } from './section.ts';
-import { expandableStyles } from './expandable.styles.ts';
+import { LedgerSection, separated, type LedgerColumn } from '../internal/ledger-table.ts';
+import { isolate, localTimeZone } from './section.ts';
 
 const PAGE_SIZE = 25;
-/** Usage pushed live arrives one fee at a time, without its quantities: the page is read again once it settles. */
-const REFRESH_AFTER_LIVE_MS = 1500;
 
 /**
  * Usage history: one row per event with what it cost, the quantities it was billed on and, expanded, each fee
  * with its price in words. Newest first by when it happened; paged, with the total.
  */
-export class UsageSection extends PortalSection {
-  static override styles = [...PortalSection.styles, expandableStyles];
+export class UsageSection extends LedgerSection {
+  protected readonly columns: readonly LedgerColumn[] = [{ label: 'date' }, { label: 'product' }, { label: 'amount', num: true }];
+  protected readonly pageSize = PAGE_SIZE;
 
-  @state() private pages = CursorPages.first();
   /** Usage pushed live by the stream onto the first page, merged by event. */
   @state() private live: UsageItem[] = [];
-  @state() private expanded = new Set<string>();
-  @state() private total: ListTotal | null = null;
-  private unsubscribe: (() => void) | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly usage = new Task(this, {
     task: async ([cursor], { signal }) => {
@@ -48,33 +43,21 @@ export class UsageSection extends PortalSection {
     args: () => [this.client] as const,
   });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unsubscribe = this.stream?.on('usage.created', (item) => {
+  /** Usage pushed live arrives one fee at a time, without its quantities: merged by event, then read again. */
+  protected override follow(stream: PortalStream): () => void {
+    return stream.on('usage.created', (item) => {
       if (this.pages.page !== 1) return;
       const current = this.live.find((i) => i.id === item.id) ?? this.usage.value?.items.find((i) => i.id === item.id);
-      if (!current) this.total = this.total && { ...this.total, count: this.total.count + 1 };
+      if (!current) this.countPushed();
       this.live = [withFees(current ?? item, item.fees), ...this.live.filter((i) => i.id !== item.id)];
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => void this.usage.run(), REFRESH_AFTER_LIVE_MS);
+      this.refreshSoon(this.usage);
     });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.refreshTimer);
   }
 
   protected override render(): TemplateResult {
     return html`<section class="card" aria-labelledby="usage-heading">
       <h3 id="usage-heading" part="heading">${this.i18n.t('usageHeading')}</h3>
-      ${this.usage.render({
-        initial: () => this.renderSkeleton(5),
-        pending: () => (this.usage.value ? this.renderPage(this.usage.value) : this.renderSkeleton(5)),
-        error: (error) => this.renderError(error, () => void this.usage.run()),
-        complete: (page) => this.renderPage(page),
-      })}
+      ${this.renderList(this.usage, (page) => this.renderPage(page))}
     </section>`;
   }
 
@@ -84,69 +67,34 @@ export class UsageSection extends PortalSection {
       0,
       PAGE_SIZE,
     );
-    if (items.length === 0 && this.pages.page === 1) return this.renderEmpty(this.i18n.t('usageEmpty'));
-    const t = this.i18n.t.bind(this.i18n);
-    return html`<div class="table-wrap">
-        <table part="table" class="stack expandable">
-          <caption class="sr-only">
-            ${t('usageCaption')}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">${t('date')}</th>
-              <th scope="col">${t('product')}</th>
-              <th scope="col" class="num">${t('amount')}</th>
-            </tr>
-          </thead>
-          ${items.map((item) => this.renderItem(item))}
-        </table>
-      </div>
-      ${this.renderPager(t('usageHeading'), {
-        pages: this.pages,
-        pageSize: PAGE_SIZE,
-        shown: items.length,
-        total: this.total,
-        nextCursor: page.next_cursor,
-        go: (pages) => (this.pages = pages),
-      })}`;
+    return this.renderLedger({
+      caption: 'usageCaption',
+      heading: 'usageHeading',
+      empty: 'usageEmpty',
+      rows: items.map((item) => this.renderItem(item)),
+      nextCursor: page.next_cursor,
+    });
   }
 
   /** An event: one row with one tab stop (the toggle), and its fees in the row below when expanded. */
   private renderItem(item: UsageItem): TemplateResult {
     const i18n = this.i18n;
-    const open = this.expanded.has(item.id);
-    const detailsId = `fees-${cssId(item.id)}`;
     const meta = [
       ...item.quantities.map((q) => this.quantityText(q)),
       ...(item.quantities.length === 0 && item.fees.length === 1 ? [this.feeText(item.fees[0]!)] : []),
       ...(item.subject ? [item.subject] : []),
     ];
     const fiat = this.fiatOf(item);
-    return html`<tbody class=${open ? 'open' : ''}>
-      <tr class="summary" @click=${(event: Event) => this.onRowClick(event, item.id)}>
-        <td><time datetime=${item.occurred_at}>${i18n.dateTime(item.occurred_at)}</time></td>
-        <td>
-          <button
-            type="button"
-            class="toggle"
-            aria-expanded=${open ? 'true' : 'false'}
-            aria-controls=${detailsId}
-            @click=${() => this.toggle(item.id)}
-          >
-            <span class="chevron" aria-hidden="true"></span><span class="title">${item.product.name}</span>
-          </button>
-          ${meta.length > 0 ? html`<span class="meta">${separated(meta)}</span>` : nothing}
-        </td>
-        <td class="num lead">
-          <bdi>${this.exactTotals(item.totals, (code) => this.assetOf(code))}</bdi>
-          ${fiat ? html`<span class="fiat"><bdi>${i18n.t('approxValue', { amount: fiat })}</bdi></span>` : nothing}
-        </td>
-      </tr>
-      <tr class="details" id=${detailsId} ?hidden=${!open}>
-        <td class="pad"></td>
-        <td colspan="2">${open ? this.renderFees(item) : nothing}</td>
-      </tr>
-    </tbody>`;
+    return this.renderExpandable({
+      key: item.id,
+      detailsOf: 'fees',
+      date: html`<time datetime=${item.occurred_at}>${i18n.dateTime(item.occurred_at)}</time>`,
+      title: item.product.name,
+      meta: meta.length > 0 ? html`<span class="meta">${separated(meta)}</span>` : nothing,
+      lead: html`<bdi>${this.exactTotals(item.totals, (code) => this.assetOf(code))}</bdi>
+        ${fiat ? html`<span class="fiat"><bdi>${i18n.t('approxValue', { amount: fiat })}</bdi></span>` : nothing}`,
+      details: () => this.renderFees(item),
+    });
   }
 
   private renderFees(item: UsageItem): TemplateResult {
@@ -192,19 +140,6 @@ export class UsageSection extends PortalSection {
     const asset = this.assetOf(code);
     return typeof asset === 'string' ? asset === this.session.currency : asset.fiat;
   }
-
-  private toggle(id: string): void {
-    const expanded = new Set(this.expanded);
-    if (!expanded.delete(id)) expanded.add(id);
-    this.expanded = expanded;
-  }
-
-  /** A tap anywhere on the row toggles it too (the button stays the one tab stop); selecting text does not. */
-  private onRowClick(event: Event, id: string): void {
-    if ((event.target as Element).closest('button, a')) return;
-    if (getSelection()?.toString()) return;
-    this.toggle(id);
-  }
 }
 
 /** The event with these fees added (a live fee of an event already shown), its totals summed again exactly. */
@@ -220,16 +155,6 @@ export function withFees(item: UsageItem, fees: readonly UsageFee[]): UsageItem 
   }
   const list = [...totals.values()];
   return { ...item, fees: merged, totals: list, amount: list[0]!.amount, asset: list[0]!.asset, fiat_amount: list[0]!.fiat_amount };
-}
-
-/**
- * Parts of a line, each isolated for the bidirectional algorithm, between middle dots. A dot stays at the end of
- * the part before it (`.part` wraps as a whole), so a wrapped line starts with a part, never with "·".
- */
-export function separated(parts: readonly string[]): TemplateResult[] {
-  return parts.map(
-    (part, i) => html`${i > 0 ? ' ' : ''}<span class="part"><bdi>${part}</bdi>${i < parts.length - 1 ? '\u00a0·' : ''}</span>`,
-  );
 }
 
 /**
@@ -257,9 +182,4 @@ function normalNumber(text: string): string {
     .replace(/^0+(?=\d)/, '')
     .replace(/(\.\d*?)0+$/, '$1')
     .replace(/\.$/, '');
-}
-
-/** An id usable in `id`/`aria-controls` whatever the event id holds. */
-export function cssId(id: string): string {
-  return id.replace(/[^A-Za-z0-9_-]/g, (ch) => `_${ch.charCodeAt(0).toString(16)}`);
 }

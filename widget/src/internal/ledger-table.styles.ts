@@ -1,11 +1,11 @@
 import { css } from 'lit';
 
 /**
- * Lists of rows that open to show what they are made of (usage events and their fees, a day's usage and its
- * events), on top of the shared `table.stack`: each row is one `<tbody>` with a summary row, whose only tab stop is
- * its `button.toggle` (`aria-expanded`, `aria-controls`), and a details row below it.
+ * The ledger's lists (usage events and their fees, a day's usage and its events), on top of the shared
+ * `table.stack`: each row that opens is one `<tbody>` with a summary row, whose only tab stop is its
+ * `button.toggle` (`aria-expanded`, `aria-controls`), and a details row below it.
  */
-export const expandableStyles = css`
+export const ledgerTableStyles = css`
   table.expandable tr[hidden] {
     display: none !important;
   }

@@ -63,7 +63,12 @@ export function createApp(deps: AppDeps) {
   );
   app.onError((err, c) => {
     if (isDatabaseUnavailable(err)) {
-      logger.warn('database unavailable', { request_id: c.get('requestId'), method: c.req.method, path: c.req.path, ...describeError(err) });
+      logger.warn('database unavailable', {
+        request_id: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        ...describeError(err),
+      });
       const res = problemResponse(c, 503, 'The service cannot reach its database right now. Retry in a few seconds.');
       res.headers.set('retry-after', String(DATABASE_RETRY_AFTER));
       return res;

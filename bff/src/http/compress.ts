@@ -80,7 +80,10 @@ export const compressResponses: MiddlewareHandler = async (c, next) => {
     const encoded = await encoders[encoding].whole(body);
     headers.set('content-encoding', encoding);
     headers.set('content-length', String(encoded.length));
-    c.res = new Response(new Uint8Array(encoded.buffer as ArrayBuffer, encoded.byteOffset, encoded.length), { status: res.status, headers });
+    c.res = new Response(new Uint8Array(encoded.buffer as ArrayBuffer, encoded.byteOffset, encoded.length), {
+      status: res.status,
+      headers,
+    });
     return;
   }
   const encoder = encoders[encoding].stream();

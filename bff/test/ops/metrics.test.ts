@@ -43,7 +43,12 @@ describe('GET /metrics', () => {
     expect(after).toContain('route="unmatched",status="404"');
     expect(after).not.toContain(c.id);
     expect(after).not.toContain(p.platformId);
-    for (const name of ['credyt_open_streams', 'credyt_push_latency_seconds', 'credyt_rate_limited_total', 'credyt_auto_top_up_attempts_total']) {
+    for (const name of [
+      'credyt_open_streams',
+      'credyt_push_latency_seconds',
+      'credyt_rate_limited_total',
+      'credyt_auto_top_up_attempts_total',
+    ]) {
       expect(after, name).toContain(`# TYPE ${name} `);
     }
   });

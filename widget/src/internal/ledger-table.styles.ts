@@ -106,7 +106,23 @@ export const ledgerTableStyles = css`
   .details-footer {
     margin-block-start: var(--_space);
   }
+  .aside {
+    display: none;
+  }
   @container portal (width < 600px) {
+    /* The lead's second line moves beside the title (see ExpandableRow.aside): the amount keeps one line. */
+    table.stack .lead > .has-aside {
+      display: none;
+    }
+    .aside {
+      display: block;
+      float: inline-end;
+      margin-inline-start: var(--_space);
+      color: var(--_muted);
+      font-size: 0.9em;
+      line-height: 1.8;
+      white-space: nowrap;
+    }
     table.stack tbody > tr.details {
       padding-block-start: 0;
     }

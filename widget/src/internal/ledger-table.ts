@@ -48,6 +48,11 @@ export interface ExpandableRow {
   title: string;
   meta: TemplateResult | typeof nothing;
   lead: TemplateResult;
+  /**
+   * The lead's second line (an amount in credits: its value in dollars), shown instead at the end of the title's
+   * line when rows stack on a phone: under the amount it would push the description a line below the date.
+   */
+  aside?: TemplateResult;
   /** What the row opens to, rendered only while it is open. */
   details: () => TemplateResult;
   /** Called when the row opens (a group reads its events then). */
@@ -155,6 +160,7 @@ export abstract class LedgerSection extends PortalSection {
       <tr class="summary" @click=${(event: Event) => this.onRowClick(event, row)}>
         <td>${row.date}</td>
         <td>
+          ${row.aside ? html`<span class="aside">${row.aside}</span>` : nothing}
           <button
             type="button"
             class="toggle"

@@ -17,7 +17,6 @@ import { srOnly } from '../credyt-billing-portal.styles.ts';
  * - `table.stack`: a table that turns into stacked rows below 600 px: the first cell (the date) and the cell
  *   marked `.lead` (the amount) share the top line, every other cell follows below on a line of its own, with
  *   its column's name from `data-label="…"` before it when that helps. Header cells stay for screen readers.
- *   A `.lead` with a second line (an element after the amount) has it beside the description, under the amount.
  * - `.rows` (a `<ul>`/`<ol>`): stacked rows at every width, for lists that are not tables:
  *   `<li><div class="rows-top"><span class="rows-date">…</span><span class="rows-amount num">…</span></div>`
  *   `<div class="rows-desc">…</div><div class="rows-meta">…</div></li>` (date + amount on top, description
@@ -229,18 +228,6 @@ export const sectionStyles = css`
       grid-row: 1;
       text-align: end;
       font-weight: 600;
-    }
-    /*
-     * An amount with a line under it (its value in the session's currency) takes both lines beside the date and
-     * the description, which starts right under the date instead of under the amount's second line. Only then:
-     * the description keeps the row's whole width beside a one-line amount.
-     */
-    table.stack tbody > tr:has(> .lead > :nth-child(2)) > .lead {
-      grid-row: 1 / span 2;
-    }
-    table.stack tbody > tr:has(> .lead > :nth-child(2)) > :first-child + :not(.lead) {
-      grid-column: 1;
-      grid-row: 2;
     }
     table.stack tbody > tr > .num:not(.lead) {
       text-align: start;

@@ -249,23 +249,35 @@ describe('usage section', () => {
   }
 
   for (const locale of ['en', 'ar']) {
-    it(`starts an event under its date when its amount takes two lines, at 320 px (${locale})`, async () => {
+    it(`shows an event's value in dollars beside its title, the description under the date at full width, at 320 px (${locale})`, async () => {
       const { el } = await mountAt(320, { locale });
       const usage = await section(el, 'credyt-portal-usage');
       await find(usage, 'tbody');
-      // An event charged in credits: the amount, and below it what that is in dollars.
+      // An event charged in credits: the amount, and what that is in dollars.
       const row = summaries(usage).find((r) => r.querySelector('td.lead .fiat'))!;
-      const [what, amount] = [...row.querySelectorAll('td')].slice(1).map((c) => c.getBoundingClientRect());
+      const cell = row.querySelectorAll('td')[1]!;
       const date = row.querySelector('time')!.getBoundingClientRect();
-      const fiat = row.querySelector('td.lead .fiat')!.getBoundingClientRect();
-      expect(fiat.top, 'the value in dollars on a line of its own').to.be.at.least(date.bottom - 1);
-      // Only the date line's leading and the row gap between them (a line of the amount's was 24 px).
-      expect(what!.top - date.bottom, 'the gap under the date').to.be.within(-1, 8);
-      expect(what!.top, 'the description beside the amount’s second line').to.be.below(fiat.bottom);
-      if (locale === 'ar') expect(what!.left).to.be.at.least(amount!.right - 0.5);
-      else expect(what!.right).to.be.at.most(amount!.left + 0.5);
+      const aside = cell.querySelector('.aside')!.getBoundingClientRect();
+      const title = cell.querySelector('.toggle')!.getBoundingClientRect();
+      expect(row.querySelector('td.lead .fiat')!.getBoundingClientRect().height, 'the lead keeps one line').to.equal(0);
+      expect(aside.height, 'the value in dollars is shown').to.be.above(0);
+      expect(Math.abs(aside.top + aside.height / 2 - (title.top + title.height / 2)), 'on the title’s line').to.be.below(4);
+      // Only the date line's leading and the row gap between them (a second line of the amount's was 24 px).
+      expect(cell.getBoundingClientRect().top - date.bottom, 'the gap under the date').to.be.within(-1, 8);
+      expect(cell.getBoundingClientRect().width, 'the description’s width').to.be.at.least(row.getBoundingClientRect().width * 0.9);
+      const box = row.getBoundingClientRect();
+      expect(aside.left >= box.left - 0.5 && aside.right <= box.right + 0.5, 'inside the row').to.equal(true);
     });
   }
+
+  it('keeps the value in dollars under the amount on a wide page', async () => {
+    const { el } = await mountAt(1024, {});
+    const usage = await section(el, 'credyt-portal-usage');
+    await find(usage, 'tbody');
+    const row = summaries(usage).find((r) => r.querySelector('td.lead .fiat'))!;
+    expect(row.querySelector('td.lead .fiat')!.getBoundingClientRect().height).to.be.above(0);
+    expect(row.querySelector('.aside')!.getBoundingClientRect().height).to.equal(0);
+  });
 
   it('pages with the total: "1–25 of 30", then "26–30 of 30"', async () => {
     const { el } = await mountPortal({ attrs: { sections: 'usage_history' } });

@@ -92,7 +92,8 @@ export class UsageSection extends LedgerSection {
       title: item.product.name,
       meta: meta.length > 0 ? html`<span class="meta">${separated(meta)}</span>` : nothing,
       lead: html`<bdi>${this.exactTotals(item.totals, (code) => this.assetOf(code))}</bdi>
-        ${fiat ? html`<span class="fiat"><bdi>${i18n.t('approxValue', { amount: fiat })}</bdi></span>` : nothing}`,
+        ${fiat ? html`<span class="fiat has-aside"><bdi>${i18n.t('approxValue', { amount: fiat })}</bdi></span>` : nothing}`,
+      aside: fiat ? html`<bdi>${i18n.t('approxValue', { amount: fiat })}</bdi>` : undefined,
       details: () => this.renderFees(item),
     });
   }

@@ -229,6 +229,67 @@ async function firstBalances(browser: Browser, bff: BffProcess, pages: string, c
   );
 }
 
+/** Chrome DevTools' "Fast 3G" preset (its figures, after the 10% it takes off for packet overhead). */
+const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: 180_000, uploadThroughput: 84_375 };
+const THROTTLED_LOADS = 3;
+
+/** A fresh context whose page goes through the Fast 3G throttle from its first request. */
+async function throttledPage(browser: Browser) {
+  const { context, page } = await freshPage(browser);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', FAST_3G);
+  return { context, page };
+}
+
+/**
+ * What a page downloads for the first balances, compressed as a browser asks for it (brotli), against the files'
+ * own size; then the first balances on a Fast 3G connection against an empty page's first paint on the same one.
+ */
+async function overTheWire(browser: Browser, bff: BffProcess, pages: string, customerId: string) {
+  const entry = readFileSync(`${DIST}credyt-billing-portal.js`, 'utf8');
+  const files = ['credyt-billing-portal.js', ...[...entry.matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)].map((m) => m[1]!)];
+  let raw = 0;
+  let sent = 0;
+  for (const file of files) {
+    const res = await fetch(`${bff.url}/widget/${file}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    // fetch decodes the body; the bytes on the wire are the Content-Length of the encoded answer.
+    sent += Number(res.headers.get('content-length'));
+    raw += (await res.arrayBuffer()).byteLength;
+  }
+  console.log(`\n== widget: over the wire (what the first balances download, as a browser asks: Accept-Encoding br, gzip) ==`);
+  line(`initial module, ${files.length} files: bytes transferred (brotli)`, kb(sent), `x${(sent / raw).toFixed(2)} of ${kb(raw)} uncompressed`);
+
+  const empty: number[] = [];
+  const portal: number[] = [];
+  for (let i = 0; i < THROTTLED_LOADS; i++) {
+    {
+      const { context, page } = await throttledPage(browser);
+      await page.goto(`${pages}/empty`);
+      empty.push(
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const seen = () => performance.getEntriesByName('first-paint')[0]?.startTime;
+              const wait = () => (seen() !== undefined ? resolve(seen()!) : requestAnimationFrame(wait));
+              wait();
+            }),
+        ),
+      );
+      await context.close();
+    }
+    const token = await link(bff, customerId);
+    const { context, page } = await throttledPage(browser);
+    await page.goto(`${pages}/portal?token=${token}`);
+    portal.push(await page.evaluate(() => (window as unknown as { firstBalance: Promise<number> }).firstBalance));
+    await context.close();
+  }
+  const base = median(empty);
+  const value = median(portal);
+  line(`baseline: empty page on Fast 3G (${FAST_3G.latency} ms, ${FAST_3G.downloadThroughput / 1000} KB/s), navigation -> first paint p50`, ms(base));
+  line('portal on Fast 3G: navigation -> first balances painted p50', ms(value), `x${(value / base).toFixed(1)} baseline`);
+}
+
 /**
  * Before any page script: the cumulative layout shift (session windows, as Lighthouse and CrUX count it) and the
  * first animation frame showing a balance, on any page (the host page, or the hosted portal after sign-in).
@@ -449,6 +510,7 @@ export async function benchWidget() {
     const first = await customer('first-paint');
     await adjust(first.id, 0, 'external_topup');
     await firstBalances(browser, bff, pages.url, first.id);
+    await overTheWire(browser, bff, pages.url, first.id);
     await layoutShift(browser, bff, pages.url, first.id, resetLimits);
     await resetLimits();
 

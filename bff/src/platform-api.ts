@@ -1,8 +1,10 @@
 import type { Clock } from './clock.ts';
 import type { Database } from './db/client.ts';
+import { amountsAsNumbers } from './http/amounts-as-numbers.ts';
 import { createRouter } from './http/router.ts';
 import { assetRoutes } from './catalog/assets.routes.ts';
 import { configurationRoutes } from './configuration/configuration.routes.ts';
+import { accountRoutes } from './tenancy/accounts.routes.ts';
 import { requireApiKey, type PlatformEnv } from './tenancy/api-key.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
 import { eventRoutes, type IngestOptions } from './usage/events.routes.ts';
@@ -14,7 +16,7 @@ import type Stripe from 'stripe';
 import type { Ledger } from './wallet/ledger.ts';
 import type { RevokedNotice } from './sessions/session-cache.ts';
 
-const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
+const PLATFORM_PREFIXES = ['/accounts', '/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
 export function platformApi(deps: {
@@ -28,8 +30,9 @@ export function platformApi(deps: {
 }) {
   const api = createRouter<PlatformEnv>();
   const auth = requireApiKey(deps.db);
-  for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth).use(`${prefix}/*`, auth);
+  for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth, amountsAsNumbers).use(`${prefix}/*`, auth, amountsAsNumbers);
   return api
+    .route('/', accountRoutes())
     .route('/', assetRoutes(deps.db))
     .route('/', productRoutes(deps.db))
     .route('/', customerRoutes(deps.db))

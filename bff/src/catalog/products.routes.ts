@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DecimalInput, ExactNumber, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
+import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { createProduct, listProducts, productOf, type ProductWithPrices } from './service.ts';
@@ -58,13 +59,23 @@ const ProductCreate = z.object({
   publish: z.boolean().default(true),
 });
 
+/**
+ * A product as Credyt answers it (https://docs.credyt.ai/quickstart/create-a-product): `{ id, code, version, status,
+ * is_default }` beside its prices. Every product here has one version, its first, which is its default.
+ */
 function presentProduct({ product, prices: rows }: ProductWithPrices) {
+  const status = product.publish ? ('published' as const) : ('draft' as const);
+  const created_at = product.createdAt.toISOString();
   return {
     id: product.id,
     code: product.code,
     name: product.name,
+    version: 1,
+    status,
+    is_default: true,
+    versions: [{ version: 1, status, is_default: true, created_at }],
     publish: product.publish,
-    created_at: product.createdAt.toISOString(),
+    created_at,
     prices: rows
       .sort((a, b) => a.position - b.position)
       .map((p) => ({
@@ -84,10 +95,15 @@ function presentProduct({ product, prices: rows }: ProductWithPrices) {
   };
 }
 
+const ProductStatus = z.enum(['draft', 'published']);
 const ProductOut = z.object({
   id: z.string(),
   code: z.string(),
   name: z.string(),
+  version: z.number().int(),
+  status: ProductStatus,
+  is_default: z.boolean(),
+  versions: z.array(z.object({ version: z.number().int(), status: ProductStatus, is_default: z.boolean(), created_at: z.string() })),
   publish: z.boolean(),
   created_at: z.string(),
   prices: z.array(z.any()),
@@ -108,8 +124,16 @@ export function productRoutes(db: Database) {
       },
     )
     .openapi(
-      createRoute({ method: 'get', path: '/products', responses: { 200: json(z.object({ data: z.array(ProductOut) }), 'Products') } }),
-      async (c) => c.json({ data: (await listProducts(db, c.get('platform').id, {})).map(presentProduct) }, 200),
+      createRoute({
+        method: 'get',
+        path: '/products',
+        request: { query: PageQuery.extend({ code: z.string().min(1).optional() }) },
+        responses: { 200: json(ListOf(ProductOut), 'Products, oldest first; `code` narrows to one') },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        return c.json(presentPage(await listProducts(db, c.get('platform').id, query, query), query, presentProduct), 200);
+      },
     )
     .openapi(
       createRoute({

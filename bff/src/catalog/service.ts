@@ -1,9 +1,10 @@
 // Catalog: what a platform sells and in what, its custom assets (with their rates) and its products and prices.
 // Owns `assets`, `products` and `prices`; registry.ts is the asset model every other feature reads them through.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { isFiatCode, money, toDecimalString, type FieldError } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { assets, prices, products } from '../db/schema/index.ts';
+import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import type { DimensionalValue, PriceValue, PricingEntry } from '../pricing/types.ts';
@@ -70,10 +71,14 @@ export async function createAsset(db: Database, platformId: string, body: AssetI
   return { ...row, fiat: false };
 }
 
-/** The platform's custom assets, by code. */
-export async function listAssets(db: Database, platformId: string): Promise<AssetInfo[]> {
-  const rows = await db.select().from(assets).where(eq(assets.platformId, platformId)).orderBy(assets.code);
-  return rows.map((r) => ({ ...r, fiat: false }));
+/** A page of the platform's custom assets, by code. */
+export async function listAssets(db: Database, platformId: string, page: PageRequest): Promise<Page<AssetInfo>> {
+  const mine = eq(assets.platformId, platformId);
+  const [rows, [total]] = await Promise.all([
+    db.select().from(assets).where(mine).orderBy(assets.code).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(assets).where(mine),
+  ]);
+  return { rows: rows.map((r) => ({ ...r, fiat: false })), total: total?.n ?? 0 };
 }
 
 /** A fiat currency or one of the platform's assets; another platform's is as unknown as a made-up one. */
@@ -181,14 +186,23 @@ export async function createProduct(db: Database, platformId: string, body: Prod
   });
 }
 
-/** The platform's products with their prices, oldest first; `id` narrows to one. */
-export async function listProducts(db: Database, platformId: string, where: { id?: string }): Promise<ProductWithPrices[]> {
-  const rows = await db
-    .select()
-    .from(products)
-    .where(and(eq(products.platformId, platformId), where.id ? eq(products.id, where.id) : undefined))
-    .orderBy(asc(products.createdAt));
-  if (rows.length === 0) return [];
+/** A page of the platform's products with their prices, oldest first; `id` or `code` narrows to one. */
+export async function listProducts(
+  db: Database,
+  platformId: string,
+  filter: { id?: string | undefined; code?: string | undefined },
+  page: PageRequest = { limit: 1, offset: 0 },
+): Promise<Page<ProductWithPrices>> {
+  const where = and(
+    eq(products.platformId, platformId),
+    filter.id ? eq(products.id, filter.id) : undefined,
+    filter.code ? eq(products.code, filter.code) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db.select().from(products).where(where).orderBy(asc(products.createdAt), asc(products.id)).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(products).where(where),
+  ]);
+  if (rows.length === 0) return { rows: [], total: total?.n ?? 0 };
   const priceRows = await db
     .select()
     .from(prices)
@@ -198,12 +212,12 @@ export async function listProducts(db: Database, platformId: string, where: { id
         rows.map((r) => r.id),
       ),
     );
-  return rows.map((product) => ({ product, prices: priceRows.filter((r) => r.productId === product.id) }));
+  return { rows: rows.map((product) => ({ product, prices: priceRows.filter((r) => r.productId === product.id) })), total: total?.n ?? 0 };
 }
 
 /** One of the platform's products. */
 export async function productOf(db: Database, platformId: string, id: string): Promise<ProductWithPrices> {
-  const [found] = await listProducts(db, platformId, { id });
+  const [found] = (await listProducts(db, platformId, { id })).rows;
   if (!found) throw notFound('The product');
   return found;
 }

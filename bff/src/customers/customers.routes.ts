@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
+import { ListOf, PageQuery } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { createCustomer, customerOf, listCustomers, subscribedProducts, type CustomerRow } from './service.ts';
@@ -61,12 +62,14 @@ export function customerRoutes(db: Database) {
       createRoute({
         method: 'get',
         path: '/customers',
-        request: { query: z.object({ external_id: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-        responses: { 200: json(z.object({ data: z.array(CustomerOut) }), 'Customers') },
+        request: { query: PageQuery.extend({ external_id: z.string().optional() }) },
+        responses: { 200: json(ListOf(CustomerOut), 'Customers, oldest first; `external_id` narrows to one') },
       }),
       async (c) => {
-        const rows = await listCustomers(db, c.get('platform').id, c.req.valid('query'));
-        return c.json({ data: await Promise.all(rows.map((r) => present(db, r))) }, 200);
+        const query = c.req.valid('query');
+        const page = await listCustomers(db, c.get('platform').id, query);
+        const items = await Promise.all(page.rows.map((r) => present(db, r)));
+        return c.json({ items, total_count: page.total, limit: query.limit, offset: query.offset }, 200);
       },
     )
     .openapi(

@@ -1,8 +1,9 @@
 // Customers: who a platform bills, the products each subscribes to, and their wallet accounts at creation.
 // Owns `customers` and `subscriptions`; every lookup is scoped by the platform.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accounts, customers, prices, products, subscriptions } from '../db/schema/index.ts';
+import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import { DEFAULT_ACCOUNT } from '../wallet/ledger.ts';
@@ -80,11 +81,15 @@ export async function createCustomer(db: Database, platformId: string, body: Cus
   });
 }
 
-export function listCustomers(db: Database, platformId: string, query: { external_id?: string | undefined; limit: number }) {
-  return db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.platformId, platformId), query.external_id ? eq(customers.externalId, query.external_id) : undefined))
-    .orderBy(customers.createdAt)
-    .limit(query.limit);
+export async function listCustomers(
+  db: Database,
+  platformId: string,
+  query: PageRequest & { external_id?: string | undefined },
+): Promise<Page<CustomerRow>> {
+  const where = and(eq(customers.platformId, platformId), query.external_id ? eq(customers.externalId, query.external_id) : undefined);
+  const [rows, [total]] = await Promise.all([
+    db.select().from(customers).where(where).orderBy(asc(customers.createdAt), asc(customers.id)).limit(query.limit).offset(query.offset),
+    db.select({ n: count() }).from(customers).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0 };
 }

@@ -349,8 +349,8 @@ beforeAll(async () => {
     'top-up',
   );
   seeded.topUpId = topUp.id;
-  const products = ok(await platform.call('GET', '/products'), 'products') as { data: { id: string; code: string }[] };
-  const productId = products.data.find((p) => p.code === customer.code)?.id ?? customer.code;
+  const products = ok(await platform.call('GET', '/products'), 'products') as { items: { id: string; code: string }[] };
+  const productId = products.items.find((p) => p.code === customer.code)?.id ?? customer.code;
   const link = await newLink(platform, customer.id);
   const signInLink = await newLink(platform, customer.id);
   const session = await signIn(ctx.app, platform, customer.id);
@@ -417,8 +417,16 @@ beforeAll(async () => {
         ],
       },
     },
-    { method: 'GET', path: '/products', auth: 'platform', queryNames: ['limit', 'cursor'] },
+    { method: 'GET', path: '/products', auth: 'platform', queryNames: ['limit', 'offset', 'code'] },
     { method: 'GET', path: '/products/{id}', auth: 'platform', params: { id: productId } },
+    {
+      method: 'POST',
+      path: '/products/{id}/{version}/simulate-usage',
+      auth: 'platform',
+      params: { id: productId, version: 'default' },
+      body: { events: [{ id: 'sim-1', event_type: 'api_call', occurred_at: '2026-11-20T10:00:00Z', data: { tokens: 5 } }] },
+    },
+    { method: 'GET', path: '/accounts/self', auth: 'platform' },
     {
       method: 'POST',
       path: '/customers',
@@ -473,7 +481,7 @@ beforeAll(async () => {
       path: '/events',
       auth: 'platform',
       query: { customer_id: customer.id, limit: '10' },
-      queryNames: ['cursor', 'from', 'to', 'event_type'],
+      queryNames: ['offset', 'from', 'to', 'event_type'],
     },
     {
       method: 'POST',

@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
-import { createProduct, listProducts, productOf, type ProductWithPrices } from './service.ts';
+import { createProduct, createProductVersion, listProducts, productOf, updateProductVersion, type ProductWithPrices } from './service.ts';
 
 const NonNegative = DecimalInput.refine((v) => !money(v).isNegative(), 'must not be negative');
 const Positive = DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0');
@@ -59,23 +59,34 @@ const ProductCreate = z.object({
   publish: z.boolean().default(true),
 });
 
+/** A new version: the product's name and prices again (its code does not change). */
+const VersionCreate = ProductCreate.omit({ code: true });
+const VersionUpdate = z.object({ publish: z.boolean().optional(), make_default: z.boolean().optional() });
+const VersionNumber = z
+  .string()
+  .regex(/^[1-9]\d{0,8}$/, 'must be a version number')
+  .transform(Number);
+
 /**
- * A product as Credyt answers it (https://docs.credyt.ai/quickstart/create-a-product): `{ id, code, version, status,
- * is_default }` beside its prices. Every product here has one version, its first, which is its default.
+ * A product at one version as Credyt answers it (https://docs.credyt.ai/quickstart/create-a-product): `{ id, code,
+ * version, status, is_default }` beside that version's prices, and every version, newest first.
  */
-function presentProduct({ product, prices: rows }: ProductWithPrices) {
-  const status = product.publish ? ('published' as const) : ('draft' as const);
-  const created_at = product.createdAt.toISOString();
+function presentProduct({ product, version, versions, prices: rows }: ProductWithPrices) {
   return {
     id: product.id,
     code: product.code,
-    name: product.name,
-    version: 1,
-    status,
-    is_default: true,
-    versions: [{ version: 1, status, is_default: true, created_at }],
-    publish: product.publish,
-    created_at,
+    name: version.name,
+    version: version.version,
+    status: version.status,
+    is_default: version.version === product.defaultVersion,
+    versions: versions.map((v) => ({
+      version: v.version,
+      status: v.status,
+      is_default: v.version === product.defaultVersion,
+      created_at: v.createdAt.toISOString(),
+    })),
+    publish: version.status === 'published',
+    created_at: product.createdAt.toISOString(),
     prices: rows
       .sort((a, b) => a.position - b.position)
       .map((p) => ({
@@ -143,5 +154,35 @@ export function productRoutes(db: Database) {
         responses: { 200: json(ProductOut, 'The product') },
       }),
       async (c) => c.json(presentProduct(await productOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/products/{id}',
+        request: {
+          params: z.object({ id: z.string() }),
+          body: { content: { 'application/json': { schema: VersionCreate } }, required: true },
+        },
+        responses: { 201: json(ProductOut, 'The new version; the default stays as it was') },
+      }),
+      async (c) => {
+        const created = await createProductVersion(db, c.get('platform').id, c.req.valid('param').id, c.req.valid('json'));
+        return c.json(presentProduct(created), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/products/{id}/{version}',
+        request: {
+          params: z.object({ id: z.string(), version: VersionNumber }),
+          body: { content: { 'application/json': { schema: VersionUpdate } }, required: true },
+        },
+        responses: { 200: json(ProductOut, 'The version, published and/or made the default') },
+      }),
+      async (c) => {
+        const { id, version } = c.req.valid('param');
+        return c.json(presentProduct(await updateProductVersion(db, c.get('platform').id, id, version, c.req.valid('json'))), 200);
+      },
     );
 }

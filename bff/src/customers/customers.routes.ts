@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts';
 import { ListOf, PageQuery } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
-import { createCustomer, customerOf, listCustomers, subscribedProducts, type CustomerRow } from './service.ts';
+import { createCustomer, customerOf, customerSubscriptions, listCustomers, type CustomerRow } from './service.ts';
 
 const CustomerCreate = z.object({
   name: z.string().min(1).max(200),
@@ -28,18 +28,29 @@ const CustomerOut = z.object({
   external_id: z.string(),
   email: z.string().nullable(),
   created_at: z.string(),
-  subscriptions: z.array(z.object({ products: z.array(z.object({ id: z.string(), code: z.string() })) })),
+  /** Credyt links a customer to accounts in other systems here; none are linked through this API yet. */
+  external_accounts: z.array(z.object({ provider: z.string(), id: z.string() })),
+  subscriptions: z.array(
+    z.object({
+      id: z.string(),
+      status: z.literal('active'),
+      started_at: z.string(),
+      products: z.array(z.object({ id: z.string(), code: z.string(), version: z.number().int() })),
+    }),
+  ),
 });
 
 async function present(db: Database, customer: CustomerRow): Promise<z.infer<typeof CustomerOut>> {
-  const subs = await subscribedProducts(db, customer.id);
+  const subs = await customerSubscriptions(db, customer.id);
   return {
     id: customer.id,
     name: customer.name,
     external_id: customer.externalId,
     email: customer.email,
     created_at: customer.createdAt.toISOString(),
-    subscriptions: subs.length > 0 ? [{ products: subs }] : [],
+    external_accounts: [],
+    // Usage-based subscriptions here start when created and have nothing to pay upfront: they are active at once.
+    subscriptions: subs.map((s) => ({ id: s.id, status: 'active' as const, started_at: s.started_at.toISOString(), products: s.products })),
   };
 }
 

@@ -1,6 +1,6 @@
 // Customers: who a platform bills, the products each subscribes to, and their wallet accounts at creation.
 // Owns `customers` and `subscriptions`; every lookup is scoped by the platform.
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accounts, customers, prices, products, subscriptions } from '../db/schema/index.ts';
 import type { Page, PageRequest } from '../http/paging.ts';
@@ -28,12 +28,34 @@ export async function customerOf(db: Database, platformId: string, customerId: s
 }
 
 /** The products the customer subscribes to. */
-export function subscribedProducts(db: Database, customerId: string): Promise<{ id: string; code: string }[]> {
-  return db
-    .select({ id: products.id, code: products.code })
+/** A subscription as the platform sees it: the products one request subscribed the customer to, each at a version. */
+export interface SubscriptionView {
+  id: string;
+  started_at: Date;
+  products: { id: string; code: string; version: number }[];
+}
+
+/** The customer's subscriptions, oldest first. */
+export async function customerSubscriptions(db: Database, customerId: string): Promise<SubscriptionView[]> {
+  const rows = await db
+    .select({
+      subscriptionId: subscriptions.subscriptionId,
+      createdAt: subscriptions.createdAt,
+      version: subscriptions.version,
+      id: products.id,
+      code: products.code,
+    })
     .from(subscriptions)
     .innerJoin(products, eq(subscriptions.productId, products.id))
-    .where(eq(subscriptions.customerId, customerId));
+    .where(eq(subscriptions.customerId, customerId))
+    .orderBy(asc(subscriptions.createdAt), asc(subscriptions.subscriptionId), asc(products.code));
+  const views = new Map<string, SubscriptionView>();
+  for (const r of rows) {
+    const view = views.get(r.subscriptionId) ?? { id: r.subscriptionId, started_at: r.createdAt, products: [] };
+    view.products.push({ id: r.id, code: r.code, version: r.version });
+    views.set(r.subscriptionId, view);
+  }
+  return [...views.values()];
 }
 
 /** Creates the customer with its subscriptions and an account for every asset its prices charge in. */
@@ -51,11 +73,23 @@ export async function createCustomer(db: Database, platformId: string, body: Cus
     ),
   );
   if (missing.length > 0) throw invalid(missing);
-  const productIds = found.map((p) => p.id);
+  // A product listed by two subscriptions belongs to the first; each takes the product's default version.
+  const subscriptionIds = body.subscriptions.map(() => newId('sub'));
+  const subscribed = new Map<string, { subscriptionId: string; version: number }>();
+  body.subscriptions.forEach((sub, i) =>
+    sub.products.forEach((p) => {
+      const product = found.find((f) => f.code === p.code)!;
+      if (!subscribed.has(product.id)) subscribed.set(product.id, { subscriptionId: subscriptionIds[i]!, version: product.defaultVersion });
+    }),
+  );
+  const productIds = [...subscribed.keys()];
   const assetCodes = productIds.length
-    ? (await db.select({ pricing: prices.pricing }).from(prices).where(inArray(prices.productId, productIds))).flatMap((p) =>
-        p.pricing.map((e) => e.asset),
-      )
+    ? (
+        await db
+          .select({ pricing: prices.pricing })
+          .from(prices)
+          .where(or(...[...subscribed].map(([productId, s]) => and(eq(prices.productId, productId), eq(prices.version, s.version)))))
+      ).flatMap((p) => p.pricing.map((e) => e.asset))
     : [];
   return db.transaction(async (tx) => {
     const inserted = await tx
@@ -71,7 +105,8 @@ export async function createCustomer(db: Database, platformId: string, body: Cus
       .returning();
     const row = inserted[0];
     if (!row) throw conflict(`A customer with external_id ${body.external_id} already exists.`);
-    if (productIds.length) await tx.insert(subscriptions).values(productIds.map((productId) => ({ customerId: row.id, productId })));
+    if (productIds.length)
+      await tx.insert(subscriptions).values([...subscribed].map(([productId, s]) => ({ customerId: row.id, productId, ...s })));
     const uniqueAssets = [...new Set(assetCodes)].sort();
     if (uniqueAssets.length)
       await tx

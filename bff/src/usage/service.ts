@@ -68,7 +68,8 @@ const ingestContext = preparedRows<{
         'eventType', pr.event_type, 'usageType', pr.usage_type, 'volumeField', pr.volume_field,
         'billableDimensions', pr.billable_dimensions, 'pricing', pr.pricing, 'description', pr.description)
         order by p.code, pr.position), '[]'::json)
-      from ${subscriptions} s join ${products} p on p.id = s.product_id join ${prices} pr on pr.product_id = p.id
+      from ${subscriptions} s join ${products} p on p.id = s.product_id
+        join ${prices} pr on pr.product_id = p.id and pr.version = s.version
       where s.customer_id = c.id and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
     (select coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'precision', a.precision, 'symbol', a.symbol,
         'label', a.label, 'labelSingular', a.label_singular, 'rates', a.rates)), '[]'::json)
@@ -132,9 +133,8 @@ export interface SimulatedEvent {
 }
 
 /**
- * Prices sample events under one version of a product, as if a customer subscribed to it alone sent them, and
- * writes nothing: no event, no entry, no balance. `version` is `default` or a version number; a product has one
- * version here, its first.
+ * Prices sample events under one version of a product (`default` or its number), as if a customer subscribed to it
+ * alone sent them, and writes nothing: no event, no entry, no balance.
  */
 export async function simulateUsage(
   db: Database,
@@ -143,8 +143,8 @@ export async function simulateUsage(
   version: string,
   sample: EventInput[],
 ): Promise<SimulatedEvent[]> {
-  const { product, prices: rows } = await productOf(db, platform.id, productId);
-  if (version !== 'default' && version !== '1') throw notFound('The product version', 'version');
+  if (version !== 'default' && !/^[1-9]\d{0,8}$/.test(version)) throw notFound('The product version', 'version');
+  const { product, prices: rows } = await productOf(db, platform.id, productId, version === 'default' ? 'default' : Number(version));
   const rules: PriceRule[] = [...rows]
     .sort((a, b) => a.position - b.position)
     .map((p) => ({

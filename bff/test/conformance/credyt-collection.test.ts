@@ -15,10 +15,7 @@ import { bruno, collectionRunner, credytList, portalSession } from './collection
 
 /** Requests that do not work as Credyt documents them today: name → why. Each still fails (see `collectionRunner`). */
 const KNOWN_GAPS: Record<string, string> = {
-  'Features/Customers/Get Customer Details':
-    'no external_accounts; subscriptions carry no id, status or started_at; products carry no version',
   'Features/Customers/Get Customer Stats': 'no GET /customers/{id}/stats',
-  'Features/Products & Pricing/Publish a product': 'no PATCH /products/{id}/{version} (product versions)',
   'Features/C4P/Accounts/Create Account': 'no connected accounts (POST /accounts)',
   'Features/C4P/Accounts/Get Account by External ID': 'no connected accounts (GET /accounts?external_id=)',
   'Features/C4P/Accounts/Get Account Details': 'no connected accounts (GET /accounts/{id})',
@@ -29,11 +26,6 @@ const KNOWN_GAPS: Record<string, string> = {
   'Features/Vendors/Get Vendor Details': 'no vendors',
   'Features/Vendors/Get Vendor Stats': 'no vendors',
   'Features/Webhooks/List Webhook Destinations': 'no webhooks',
-  'Tutorials/Dimensional Pricing/Update Product with Model Pricing': 'no POST /products/{id} (a new product version)',
-  'Tutorials/Dimensional Pricing/Simulate Usage Dimensions': 'no version 2 to simulate (product versions)',
-  'Tutorials/Dimensional Pricing/Simulate Usage New Model': 'no version 2 to simulate (product versions)',
-  'Tutorials/Dimensional Pricing/Update Product with Wildcard Dimensions': 'no POST /products/{id} (a new product version)',
-  'Tutorials/Dimensional Pricing/Update Product Version': 'no PATCH /products/{id}/{version} (publish, make_default)',
   'Tutorials/Custom Assets/Initiate Custom Asset Top-up': "a 1 USD top-up is below the platform's 5 USD top-up minimum",
 };
 

@@ -421,6 +421,20 @@ beforeAll(async () => {
     { method: 'GET', path: '/products/{id}', auth: 'platform', params: { id: productId } },
     {
       method: 'POST',
+      path: '/products/{id}',
+      auth: 'platform',
+      params: { id: productId },
+      body: { name: 'P2', publish: false, prices: [unitPrice('api_call', 'USD', '0.02')] },
+    },
+    {
+      method: 'PATCH',
+      path: '/products/{id}/{version}',
+      auth: 'platform',
+      params: { id: productId, version: '1' },
+      body: { publish: true, make_default: true },
+    },
+    {
+      method: 'POST',
       path: '/products/{id}/{version}/simulate-usage',
       auth: 'platform',
       params: { id: productId, version: 'default' },

@@ -32,10 +32,31 @@ export const products = pgTable(
       .references(() => platforms.id),
     code: text().notNull(),
     name: text().notNull(),
+    /** Whether the first version was published when the product was created (each version's status is its own). */
     publish: boolean().notNull(),
+    /** The version new subscriptions take and `default` means. */
+    defaultVersion: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique().on(t.platformId, t.code)],
+);
+
+/**
+ * A product's versions, 1 up: a new version carries new prices and leaves the customers of the older ones on
+ * theirs (https://docs.credyt.ai/features/product-catalog: "Products are versioned automatically").
+ */
+export const productVersions = pgTable(
+  'product_versions',
+  {
+    productId: text()
+      .notNull()
+      .references(() => products.id),
+    version: integer().notNull(),
+    name: text().notNull(),
+    status: text().$type<'draft' | 'published'>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.version] })],
 );
 
 export const prices = pgTable(
@@ -46,6 +67,8 @@ export const prices = pgTable(
     productId: text()
       .notNull()
       .references(() => products.id),
+    /** The product version this price belongs to. */
+    version: integer().notNull().default(1),
     position: integer().notNull(),
     name: text().notNull(),
     eventType: text().notNull(),
@@ -55,5 +78,5 @@ export const prices = pgTable(
     pricing: jsonb().$type<PricingEntry[]>().notNull(),
     description: text(),
   },
-  (t) => [index().on(t.platformId, t.eventType), index().on(t.productId)],
+  (t) => [index().on(t.platformId, t.eventType), index().on(t.productId, t.version)],
 );

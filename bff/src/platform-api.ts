@@ -11,12 +11,22 @@ import { eventRoutes, type IngestOptions } from './usage/events.routes.ts';
 import { productRoutes } from './catalog/products.routes.ts';
 import { sessionRoutes } from './sessions/platform.routes.ts';
 import { topUpRoutes } from './top-ups/platform.routes.ts';
+import { vendorRoutes } from './vendors/vendors.routes.ts';
 import { walletRoutes } from './wallet/platform.routes.ts';
 import type Stripe from 'stripe';
 import type { Ledger } from './wallet/ledger.ts';
 import type { RevokedNotice } from './sessions/session-cache.ts';
 
-const PLATFORM_PREFIXES = ['/accounts', '/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
+const PLATFORM_PREFIXES = [
+  '/accounts',
+  '/assets',
+  '/products',
+  '/customers',
+  '/events',
+  '/billing-portal',
+  '/top-ups',
+  '/vendors',
+] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
 export function platformApi(deps: {
@@ -40,5 +50,6 @@ export function platformApi(deps: {
     .route('/', eventRoutes(deps.db, deps.ledger, deps.ingest))
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
     .route('/', configurationRoutes(deps.db))
-    .route('/', topUpRoutes(deps.db, deps.stripe));
+    .route('/', topUpRoutes(deps.db, deps.stripe))
+    .route('/', vendorRoutes(deps.db));
 }

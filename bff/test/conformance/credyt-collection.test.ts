@@ -20,11 +20,7 @@ const KNOWN_GAPS: Record<string, string> = {
   'Features/C4P/Accounts/Get Account by External ID': 'no connected accounts (GET /accounts?external_id=)',
   'Features/C4P/Accounts/Get Account Details': 'no connected accounts (GET /accounts/{id})',
   'Features/C4P/Accounts/List Accounts': 'no connected accounts (GET /accounts)',
-  'Features/Vendors/List Vendors': 'no vendors',
-  'Features/Vendors/Get Vendor By External ID': 'no vendors',
-  'Features/Vendors/Create Vendor': 'no vendors',
-  'Features/Vendors/Get Vendor Details': 'no vendors',
-  'Features/Vendors/Get Vendor Stats': 'no vendors',
+  'Features/Vendors/Get Vendor Stats': 'no vendor stats: nothing records what a vendor costs',
   'Features/Webhooks/List Webhook Destinations': 'no webhooks',
   'Tutorials/Custom Assets/Initiate Custom Asset Top-up': "a 1 USD top-up is below the platform's 5 USD top-up minimum",
 };

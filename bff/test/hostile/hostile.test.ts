@@ -441,6 +441,9 @@ beforeAll(async () => {
       body: { events: [{ id: 'sim-1', event_type: 'api_call', occurred_at: '2026-11-20T10:00:00Z', data: { tokens: 5 } }] },
     },
     { method: 'GET', path: '/accounts/self', auth: 'platform' },
+    { method: 'POST', path: '/vendors', auth: 'platform', body: { name: 'V', external_id: 'hostile-vendorUNIQ' } },
+    { method: 'GET', path: '/vendors', auth: 'platform', queryNames: ['limit', 'offset', 'external_id'] },
+    { method: 'GET', path: '/vendors/{id}', auth: 'platform', params: { id: 'vnd_unknown' } },
     {
       method: 'POST',
       path: '/customers',

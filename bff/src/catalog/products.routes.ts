@@ -17,9 +17,10 @@ const Leaf = z
     package_size: Positive.optional(),
   })
   .strict()
-  .refine((v) => (v.unit_price === undefined) !== (v.volume_rate === undefined), 'give exactly one of unit_price or volume_rate');
+  .refine((v) => v.unit_price !== undefined || v.volume_rate !== undefined, 'give unit_price, volume_rate or (for unit_and_volume) both');
 
 const Dimensional = z.object({
+  name: z.string().min(1).max(100).optional(),
   dimensions: z.record(
     z.string(),
     z.preprocess((v) => (v instanceof ExactNumber ? v.text : v), z.union([z.string(), z.number(), z.boolean()])).transform(String),
@@ -33,7 +34,7 @@ const Price = z.object({
   billing_model: z.object({ type: z.literal('real_time') }),
   usage_calculation: z.object({
     event_type: z.string().min(1).max(100),
-    usage_type: z.enum(['unit', 'volume']),
+    usage_type: z.enum(['unit', 'volume', 'unit_and_volume']),
     volume_field: z.string().min(1).max(100).optional(),
     billable_dimensions: z.array(z.string().min(1).max(100)).max(10).optional(),
   }),

@@ -7,7 +7,7 @@ import { assets, prices, products, productVersions } from '../db/schema/index.ts
 import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
-import type { DimensionalValue, PriceValue, PricingEntry } from '../pricing/types.ts';
+import type { DimensionalValue, PriceValue, PricingEntry, UsageType } from '../pricing/types.ts';
 import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from './registry.ts';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -28,7 +28,7 @@ export interface PriceInput {
   name: string;
   usage_calculation: {
     event_type: string;
-    usage_type: 'unit' | 'volume';
+    usage_type: UsageType;
     volume_field?: string | undefined;
     billable_dimensions?: string[] | undefined;
   };
@@ -117,8 +117,8 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
   const errors: FieldError[] = [];
   const at = (p: string) => `prices.${index}.${p}`;
   const { usage_type, volume_field, billable_dimensions = [] } = price.usage_calculation;
-  if (usage_type === 'volume' && !volume_field)
-    errors.push({ path: at('usage_calculation.volume_field'), message: 'is required for volume pricing' });
+  if (usage_type !== 'unit' && !volume_field)
+    errors.push({ path: at('usage_calculation.volume_field'), message: `is required for ${usage_type} pricing` });
   price.pricing.forEach((entry, e) => {
     if (!registry.find(entry.asset)) errors.push({ path: at(`pricing.${e}.asset`), message: `unknown asset ${entry.asset}` });
     entry.values.forEach((value, v) => {
@@ -138,8 +138,12 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
       for (const { leaf, path } of leaves) {
         if (usage_type === 'unit' && leaf.unit_price === undefined)
           errors.push({ path: `${path}.unit_price`, message: 'is required for unit pricing' });
+        if (usage_type === 'unit' && leaf.volume_rate !== undefined)
+          errors.push({ path: `${path}.volume_rate`, message: 'is for volume pricing (usage_type volume or unit_and_volume)' });
         if (usage_type === 'volume' && leaf.volume_rate === undefined)
           errors.push({ path: `${path}.volume_rate`, message: 'is required for volume pricing' });
+        if (usage_type === 'volume' && leaf.unit_price !== undefined)
+          errors.push({ path: `${path}.unit_price`, message: 'is for unit pricing (usage_type unit or unit_and_volume)' });
       }
     });
   });
@@ -157,7 +161,7 @@ function toPricing(price: PriceInput, registry: AssetRegistry): PricingEntry[] {
   return price.pricing.map((entry) => ({
     asset: registry.get(entry.asset).code,
     values: entry.values.map((v): PriceValue | DimensionalValue =>
-      'dimensions' in v ? { dimensions: v.dimensions, values: v.values.map(leaf) } : leaf(v),
+      'dimensions' in v ? { name: v.name, dimensions: v.dimensions, values: v.values.map(leaf) } : leaf(v),
     ),
   }));
 }

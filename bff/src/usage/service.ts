@@ -13,7 +13,7 @@ import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound, type ProblemError } from '../http/problem.ts';
 import { hashRequest } from '../ids.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
-import type { FeeRecord, PriceRule, PricingEntry } from '../pricing/types.ts';
+import type { FeeRecord, PriceRule, PricingEntry, UsageType } from '../pricing/types.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { endOfLocalDate, startOfLocalDate } from '../time.ts';
 import type { EntryDraft, EntryRow, Ledger } from '../wallet/ledger.ts';
@@ -423,7 +423,7 @@ const USAGE_COUNT_SCAN = 10_000;
 /** The price behind a fee, as the event that incurred it recorded it, with the quantity it billed. */
 export interface FeePrice {
   name: string;
-  usage_type: 'unit' | 'volume';
+  usage_type: UsageType;
   volume_field: string | null;
   pricing: PricingEntry[];
   description: string | null;

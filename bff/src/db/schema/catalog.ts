@@ -1,5 +1,5 @@
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import type { PricingEntry } from '../../pricing/types.ts';
+import type { PricingEntry, UsageType } from '../../pricing/types.ts';
 import { platforms } from './tenancy.ts';
 
 /** Custom assets of a platform (fiat ISO 4217 assets are built in and not stored). */
@@ -72,7 +72,7 @@ export const prices = pgTable(
     position: integer().notNull(),
     name: text().notNull(),
     eventType: text().notNull(),
-    usageType: text().$type<'unit' | 'volume'>().notNull(),
+    usageType: text().$type<UsageType>().notNull(),
     volumeField: text(),
     billableDimensions: jsonb().$type<string[]>().notNull(),
     pricing: jsonb().$type<PricingEntry[]>().notNull(),

@@ -13,7 +13,13 @@ const CustomerCreate = z.object({
     .array(
       z.object({
         products: z
-          .array(z.object({ code: z.string().min(1) }))
+          .array(
+            z.object({
+              code: z.string().min(1),
+              /** Omitted or `default`: the product's default version (https://docs.credyt.ai/features/customers). */
+              version: z.union([z.literal('default'), z.number().int().min(1)]).optional(),
+            }),
+          )
           .min(1)
           .max(50),
       }),

@@ -1,8 +1,9 @@
 // Customers: who a platform bills, the products each subscribes to, and their wallet accounts at creation.
 // Owns `customers` and `subscriptions`; every lookup is scoped by the platform.
 import { and, asc, count, eq, inArray, or } from 'drizzle-orm';
+import type { FieldError } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
-import { accounts, customers, prices, products, subscriptions } from '../db/schema/index.ts';
+import { accounts, customers, prices, products, productVersions, subscriptions } from '../db/schema/index.ts';
 import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
@@ -14,7 +15,7 @@ export interface CustomerInput {
   name: string;
   external_id: string;
   email?: string | undefined;
-  subscriptions: { products: { code: string }[] }[];
+  subscriptions: { products: { code: string; version?: number | 'default' | undefined }[] }[];
 }
 
 /** The customer, only if it belongs to the platform: another platform's id is as unknown as a made-up one. */
@@ -73,15 +74,34 @@ export async function createCustomer(db: Database, platformId: string, body: Cus
     ),
   );
   if (missing.length > 0) throw invalid(missing);
-  // A product listed by two subscriptions belongs to the first; each takes the product's default version.
+  const published = found.length
+    ? await db
+        .select({ productId: productVersions.productId, version: productVersions.version })
+        .from(productVersions)
+        .where(
+          and(
+            inArray(
+              productVersions.productId,
+              found.map((f) => f.id),
+            ),
+            eq(productVersions.status, 'published'),
+          ),
+        )
+    : [];
+  // A product listed by two subscriptions belongs to the first; each takes the version named, else the default.
   const subscriptionIds = body.subscriptions.map(() => newId('sub'));
   const subscribed = new Map<string, { subscriptionId: string; version: number }>();
+  const badVersions: FieldError[] = [];
   body.subscriptions.forEach((sub, i) =>
-    sub.products.forEach((p) => {
+    sub.products.forEach((p, j) => {
       const product = found.find((f) => f.code === p.code)!;
-      if (!subscribed.has(product.id)) subscribed.set(product.id, { subscriptionId: subscriptionIds[i]!, version: product.defaultVersion });
+      const version = p.version === undefined || p.version === 'default' ? product.defaultVersion : p.version;
+      if (p.version !== undefined && p.version !== 'default' && !published.some((v) => v.productId === product.id && v.version === version))
+        badVersions.push({ path: `subscriptions.${i}.products.${j}.version`, message: `${p.code} has no published version ${version}` });
+      if (!subscribed.has(product.id)) subscribed.set(product.id, { subscriptionId: subscriptionIds[i]!, version });
     }),
   );
+  if (badVersions.length > 0) throw invalid(badVersions);
   const productIds = [...subscribed.keys()];
   const assetCodes = productIds.length
     ? (

@@ -42,7 +42,7 @@ export function platformApi(deps: {
   const auth = requireApiKey(deps.db);
   for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth, amountsAsNumbers).use(`${prefix}/*`, auth, amountsAsNumbers);
   return api
-    .route('/', accountRoutes())
+    .route('/', accountRoutes(deps.db))
     .route('/', assetRoutes(deps.db))
     .route('/', productRoutes(deps.db))
     .route('/', customerRoutes(deps.db))

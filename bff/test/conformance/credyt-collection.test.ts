@@ -16,10 +16,6 @@ import { bruno, collectionRunner, credytList, portalSession } from './collection
 /** Requests that do not work as Credyt documents them today: name → why. Each still fails (see `collectionRunner`). */
 const KNOWN_GAPS: Record<string, string> = {
   'Features/Customers/Get Customer Stats': 'no GET /customers/{id}/stats',
-  'Features/C4P/Accounts/Create Account': 'no connected accounts (POST /accounts)',
-  'Features/C4P/Accounts/Get Account by External ID': 'no connected accounts (GET /accounts?external_id=)',
-  'Features/C4P/Accounts/Get Account Details': 'no connected accounts (GET /accounts/{id})',
-  'Features/C4P/Accounts/List Accounts': 'no connected accounts (GET /accounts)',
   'Features/Vendors/Get Vendor Stats': 'no vendor stats: nothing records what a vendor costs',
   'Features/Webhooks/List Webhook Destinations': 'no webhooks',
   'Tutorials/Custom Assets/Initiate Custom Asset Top-up': "a 1 USD top-up is below the platform's 5 USD top-up minimum",

@@ -3,6 +3,7 @@ import { ASSET_CODE_PATTERN, DecimalInput, isFiatCode, money } from '@credyt/sha
 import type { AssetInfo } from './registry.ts';
 import type { Database } from '../db/client.ts';
 import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { assetOf, createAsset, listAssets, quoteAsset } from './service.ts';
@@ -31,7 +32,7 @@ const AssetOut = z.object({
   label: z.string().nullable(),
   label_singular: z.string().nullable(),
   fiat: z.boolean(),
-  rates: z.array(z.object({ source: z.string(), rate: z.string() })),
+  rates: z.array(z.object({ source: z.string(), rate: WireAmount })),
 });
 
 function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
@@ -94,7 +95,7 @@ export function assetRoutes(db: Database) {
         },
         responses: {
           200: json(
-            z.object({ asset: z.string(), source: z.string(), amount: z.string(), units: z.string(), rate: z.string() }),
+            z.object({ asset: z.string(), source: z.string(), amount: WireAmount, units: WireAmount, rate: WireAmount }),
             'The quote',
           ),
         },

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
 
@@ -43,3 +44,8 @@ export const amountsAsNumbers: MiddlewareHandler = async (c, next) => {
   headers.delete('content-length');
   c.res = new Response(stringify(numbersAt(body, null)), { status: c.res.status, headers });
 };
+
+/** An amount in a platform answer: exact decimal text in the handler, a JSON number on the wire (`amountsAsNumbers`). */
+export const WireAmount = z
+  .string()
+  .openapi({ type: 'number', description: 'Exact: written from its decimal text, never through a float' });

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Instant } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { FeeRecord } from '../pricing/types.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
@@ -35,12 +36,12 @@ const EventsBatch = z.object({
 });
 
 const FeeOut = z.object({
-  amount: z.string(),
+  amount: WireAmount,
   asset: z.string(),
   product_code: z.string(),
   price_name: z.string(),
   fee_description: z.string(),
-  fiat_amount: z.string().nullable(),
+  fiat_amount: WireAmount.nullable(),
 });
 const EventResult = z.object({
   id: z.string(),

@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { ListOf, PageQuery } from '../http/paging.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
+import { customerStats } from '../usage/service.ts';
 import { createCustomer, customerOf, customerSubscriptions, listCustomers, type CustomerRow } from './service.ts';
 
 const CustomerCreate = z.object({
@@ -44,6 +46,12 @@ const CustomerOut = z.object({
       products: z.array(z.object({ id: z.string(), code: z.string(), version: z.number().int() })),
     }),
   ),
+});
+
+const StatsOut = z.object({
+  id: z.string(),
+  events: z.object({ total: z.number().int(), billed: z.number().int(), first_at: z.string().nullable(), last_at: z.string().nullable() }),
+  usage: z.array(z.object({ asset: z.string(), amount: WireAmount })),
 });
 
 async function present(db: Database, customer: CustomerRow): Promise<z.infer<typeof CustomerOut>> {
@@ -97,5 +105,21 @@ export function customerRoutes(db: Database) {
         responses: { 200: json(CustomerOut, 'The customer') },
       }),
       async (c) => c.json(await present(db, await customerOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/customers/{id}/stats',
+        request: { params: z.object({ id: z.string() }) },
+        responses: { 200: json(StatsOut, "The customer's events and what they were charged, per asset") },
+      }),
+      async (c) => {
+        const stats = await customerStats(db, c.get('platform').id, c.req.valid('param').id);
+        const at = (d: Date | null) => d?.toISOString() ?? null;
+        return c.json(
+          { ...stats, events: { ...stats.events, first_at: at(stats.events.first_at), last_at: at(stats.events.last_at) } },
+          200,
+        );
+      },
     );
 }

@@ -180,6 +180,49 @@ export async function simulateUsage(
   return results;
 }
 
+/** What a customer has used: its events and what they were charged, per asset. */
+export interface CustomerStats {
+  id: string;
+  events: { total: number; billed: number; first_at: Date | null; last_at: Date | null };
+  usage: { asset: string; amount: string }[];
+}
+
+/**
+ * A customer's usage totals, from its events and its usage entries (a sum of exact `numeric`s, so exact). Credyt's
+ * docs print no answer for `GET /customers/{id}/stats`; the collection's script reads only `id`.
+ */
+export async function customerStats(db: Database, platformId: string, customerId: string): Promise<CustomerStats> {
+  const customer = await customerOf(db, platformId, customerId);
+  const [counts, usage] = await Promise.all([
+    db
+      .select({
+        total: count(),
+        billed: sql<number>`count(*) filter (where ${events.billed} = 'billed')`.mapWith(Number),
+        first: sql<string | null>`min(${events.occurredAt})`,
+        last: sql<string | null>`max(${events.occurredAt})`,
+      })
+      .from(events)
+      .where(and(eq(events.platformId, platformId), eq(events.customerId, customer.id))),
+    db
+      .select({ asset: entries.assetCode, amount: sql<string>`(-sum(${entries.amount}))::text` })
+      .from(entries)
+      .where(and(eq(entries.customerId, customer.id), sql`${entries.category} = 'usage'`))
+      .groupBy(entries.assetCode)
+      .orderBy(entries.assetCode),
+  ]);
+  const row = counts[0];
+  return {
+    id: customer.id,
+    events: {
+      total: row?.total ?? 0,
+      billed: row?.billed ?? 0,
+      first_at: row?.first ? new Date(row.first) : null,
+      last_at: row?.last ? new Date(row.last) : null,
+    },
+    usage: usage.map((u) => ({ asset: u.asset, amount: toDecimalString(u.amount) })),
+  };
+}
+
 /** Requests of a group whose event ids were already used with another body: each is rejected, the rest rewritten. */
 class RejectedIngests extends Error {
   constructor(readonly failures: Map<number, ProblemError>) {

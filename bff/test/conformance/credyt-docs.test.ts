@@ -124,11 +124,25 @@ describe("bodies from Credyt's docs", () => {
     expect((await p.call('GET', '/customers?external_id=18992')).body.total_count).toBe(0);
   });
 
+  it('customer stats count the events and sum what they were charged, per asset', async () => {
+    const customer = (await p.call('GET', '/customers?external_id=18991')).body.items[0].id as string;
+    const sent = await p.call('POST', '/events', { customer_id: customer, events: [video(10, 'fast'), video(5, 'turbo'), video(1, 'x')] });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    await p.call('POST', '/events', {
+      customer_id: customer,
+      events: [{ id: 'not-priced', event_type: 'other', occurred_at: new Date().toISOString() }],
+    });
+    const stats = await p.call('GET', `/customers/${customer}/stats`);
+    expect(stats.status).toBe(200);
+    // 10 fast minutes at 1.00, 5 + 1 minutes at the 0.40 fallback; the unpriced event is counted, not billed.
+    expect(stats.body).toMatchObject({ id: customer, events: { total: 4, billed: 3 }, usage: [{ asset: 'USD', amount: 12.4 }] });
+  });
+
   it('account ids match whatever their case (https://docs.credyt.ai/quickstart/check-balance)', async () => {
     const customer = (await p.call('GET', '/customers?external_id=18991')).body.items[0].id as string;
     const account = await p.call('GET', `/customers/${customer}/wallet/default:usd`);
     expect(account.status, JSON.stringify(account.body)).toBe(200);
-    expect(account.body).toEqual({ id: 'default:USD', name: 'default', asset: 'USD', available: 0, pending_in: 0, pending_out: 0 });
+    expect(account.body).toEqual({ id: 'default:USD', name: 'default', asset: 'USD', available: -12.4, pending_in: 0, pending_out: 0 });
     expect((await p.call('GET', `/customers/${customer}/wallet/DEFAULT:Usd`)).status).toBe(200);
   });
 });

@@ -453,8 +453,9 @@ beforeAll(async () => {
       auth: 'platform',
       body: { name: 'C', external_id: 'ext_hostileUNIQ', email: 'c@example.com', subscriptions: [{ products: [{ code: customer.code }] }] },
     },
-    { method: 'GET', path: '/customers', auth: 'platform', query: { external_id: 'ext_x', limit: '10' } },
+    { method: 'GET', path: '/customers', auth: 'platform', query: { external_id: 'ext_x', limit: '10' }, queryNames: ['offset'] },
     { method: 'GET', path: '/customers/{id}', auth: 'platform', params: { id: customer.id } },
+    { method: 'GET', path: '/customers/{id}/stats', auth: 'platform', params: { id: customer.id } },
     { method: 'GET', path: '/customers/{id}/wallet', auth: 'platform', params: { id: customer.id } },
     {
       method: 'GET',

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
 
 /** The fields of platform answers that carry an amount, a rate or a price. */
 const AMOUNT_FIELDS = new Set([
@@ -20,29 +19,40 @@ const AMOUNT_FIELDS = new Set([
 /** What the platform sent is answered as it sent it: an `amount` inside an event's `data` stays a string. */
 const PLATFORM_CONTENT = new Set(['data', 'metadata', 'dimensions']);
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/**
+ * An amount marked for writing as a number: NUL cannot occur in a stored string (bodies refuse it), so after
+ * `JSON.stringify` a `"\u0000` opening a string can only be a mark, and only digits follow it.
+ */
+const MARK = '\u0000';
+const MARKED = /"\\u0000(-?\d+(?:\.\d+)?)"/g;
 
-function numbersAt(value: unknown, key: string | null): unknown {
-  if (typeof value === 'string') return key !== null && AMOUNT_FIELDS.has(key) && DECIMAL.test(value) ? new LosslessNumber(value) : value;
-  if (Array.isArray(value)) return value.map((item) => numbersAt(item, key));
-  if (value === null || typeof value !== 'object' || isLosslessNumber(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = PLATFORM_CONTENT.has(k) ? v : numbersAt(v, k);
-  return out;
+/** JSON with every amount string written as a number literal; platform content (`data`, `metadata`) verbatim. */
+export function writeAmountsAsNumbers(value: unknown): string {
+  const verbatim = new WeakSet<object>();
+  const text = JSON.stringify(value, function (this: object, key: string, v: unknown) {
+    const isObject = v !== null && typeof v === 'object';
+    if (verbatim.has(this) || (isObject && PLATFORM_CONTENT.has(key))) {
+      if (isObject) verbatim.add(v);
+      return v;
+    }
+    return typeof v === 'string' && AMOUNT_FIELDS.has(key) && DECIMAL.test(v) ? MARK + v : v;
+  });
+  return text.replace(MARKED, '$1');
 }
+
+type Body = (data: string, arg?: unknown, headers?: Record<string, string | string[]>) => Response;
 
 /**
  * Credyt answers amounts as JSON numbers (https://docs.credyt.ai/quickstart/check-balance: `"available": 998.5`).
- * Services keep them as exact decimal strings; this writes those strings as number literals, digit for digit, so
- * `0.00000125` or a 30-digit balance never passes through a binary float. Problems are left as they are.
+ * Services keep them as exact decimal strings; the platform routes' `c.json` writes those strings as number
+ * literals, digit for digit, so `0.00000125` or a 30-digit balance never passes through a binary float. Problems
+ * (written with `c.body`) are left as they are.
  */
 export const amountsAsNumbers: MiddlewareHandler = async (c, next) => {
+  const body = c.body as unknown as Body;
+  c.json = ((object: unknown, arg?: unknown, headers?: Record<string, string | string[]>) =>
+    body(writeAmountsAsNumbers(object), arg, { 'Content-Type': 'application/json', ...headers })) as typeof c.json;
   await next();
-  if (!c.res.headers.get('content-type')?.startsWith('application/json')) return;
-  // Parsed losslessly: a number already in the answer (an exact price in a product's pricing) keeps its digits.
-  const body = parse(await c.res.clone().text());
-  const headers = new Headers(c.res.headers);
-  headers.delete('content-length');
-  c.res = new Response(stringify(numbersAt(body, null)), { status: c.res.status, headers });
 };
 
 /** An amount in a platform answer: exact decimal text in the handler, a JSON number on the wire (`amountsAsNumbers`). */

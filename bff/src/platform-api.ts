@@ -1,20 +1,32 @@
 import type { Clock } from './clock.ts';
 import type { Database } from './db/client.ts';
+import { amountsAsNumbers } from './http/amounts-as-numbers.ts';
 import { createRouter } from './http/router.ts';
 import { assetRoutes } from './catalog/assets.routes.ts';
 import { configurationRoutes } from './configuration/configuration.routes.ts';
+import { accountRoutes } from './tenancy/accounts.routes.ts';
 import { requireApiKey, type PlatformEnv } from './tenancy/api-key.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
 import { eventRoutes, type IngestOptions } from './usage/events.routes.ts';
 import { productRoutes } from './catalog/products.routes.ts';
 import { sessionRoutes } from './sessions/platform.routes.ts';
 import { topUpRoutes } from './top-ups/platform.routes.ts';
+import { vendorRoutes } from './vendors/vendors.routes.ts';
 import { walletRoutes } from './wallet/platform.routes.ts';
 import type Stripe from 'stripe';
 import type { Ledger } from './wallet/ledger.ts';
 import type { RevokedNotice } from './sessions/session-cache.ts';
 
-const PLATFORM_PREFIXES = ['/assets', '/products', '/customers', '/events', '/billing-portal', '/top-ups'] as const;
+const PLATFORM_PREFIXES = [
+  '/accounts',
+  '/assets',
+  '/products',
+  '/customers',
+  '/events',
+  '/billing-portal',
+  '/top-ups',
+  '/vendors',
+] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
 export function platformApi(deps: {
@@ -28,8 +40,9 @@ export function platformApi(deps: {
 }) {
   const api = createRouter<PlatformEnv>();
   const auth = requireApiKey(deps.db);
-  for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth).use(`${prefix}/*`, auth);
+  for (const prefix of PLATFORM_PREFIXES) api.use(prefix, auth, amountsAsNumbers).use(`${prefix}/*`, auth, amountsAsNumbers);
   return api
+    .route('/', accountRoutes(deps.db))
     .route('/', assetRoutes(deps.db))
     .route('/', productRoutes(deps.db))
     .route('/', customerRoutes(deps.db))
@@ -37,5 +50,6 @@ export function platformApi(deps: {
     .route('/', eventRoutes(deps.db, deps.ledger, deps.ingest))
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
     .route('/', configurationRoutes(deps.db))
-    .route('/', topUpRoutes(deps.db, deps.stripe));
+    .route('/', topUpRoutes(deps.db, deps.stripe))
+    .route('/', vendorRoutes(deps.db));
 }

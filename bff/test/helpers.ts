@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parse } from 'lossless-json';
 import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
@@ -23,6 +24,13 @@ export interface TestPlatform {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: any; headers: Headers }>;
 }
+
+/**
+ * JSON with its numbers as JS numbers where a double writes them back digit for digit; any other number
+ * (`0.1234567890123456789`, `9007199254740993`, `0.000000000000000001`) keeps its exact text, as a string, so a test
+ * can still check every digit the server wrote.
+ */
+export const parseExact = (text: string): unknown => parse(text, null, (n) => (String(Number(n)) === n ? Number(n) : n));
 
 export interface TestContext {
   database: DatabaseHandle;
@@ -72,7 +80,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
           const text = await res.text();
           let parsed: unknown = text;
           try {
-            parsed = text ? JSON.parse(text) : null;
+            parsed = text ? parseExact(text) : null;
           } catch {
             /* not JSON: keep the text */
           }
@@ -125,9 +133,10 @@ export async function fundedCustomer(p: TestPlatform, prices: unknown[], fund: {
   return { id, code };
 }
 
+/** The account's available balance as decimal text (the platform API writes it as a JSON number). */
 export async function balanceOf(p: TestPlatform, customerId: string, asset: string): Promise<string> {
   const wallet = await p.call('GET', `/customers/${customerId}/wallet`);
-  return (wallet.body.accounts as { asset: string; available: string }[]).find((a) => a.asset === asset)?.available ?? '0';
+  return String((wallet.body.accounts as { asset: string; available: number | string }[]).find((a) => a.asset === asset)?.available ?? '0');
 }
 
 export interface CleanDatabase {

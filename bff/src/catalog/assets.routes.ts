@@ -2,6 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ASSET_CODE_PATTERN, DecimalInput, isFiatCode, money } from '@credyt/shared';
 import type { AssetInfo } from './registry.ts';
 import type { Database } from '../db/client.ts';
+import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { assetOf, createAsset, listAssets, quoteAsset } from './service.ts';
@@ -30,7 +32,7 @@ const AssetOut = z.object({
   label: z.string().nullable(),
   label_singular: z.string().nullable(),
   fiat: z.boolean(),
-  rates: z.array(z.object({ source: z.string(), rate: z.string() })),
+  rates: z.array(z.object({ source: z.string(), rate: WireAmount })),
 });
 
 function presentAsset(a: AssetInfo): z.infer<typeof AssetOut> {
@@ -60,8 +62,16 @@ export function assetRoutes(db: Database) {
       async (c) => c.json(presentAsset(await createAsset(db, c.get('platform').id, c.req.valid('json'))), 201),
     )
     .openapi(
-      createRoute({ method: 'get', path: '/assets', responses: { 200: json(z.object({ data: z.array(AssetOut) }), 'Custom assets') } }),
-      async (c) => c.json({ data: (await listAssets(db, c.get('platform').id)).map(presentAsset) }, 200),
+      createRoute({
+        method: 'get',
+        path: '/assets',
+        request: { query: PageQuery },
+        responses: { 200: json(ListOf(AssetOut), 'Custom assets') },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        return c.json(presentPage(await listAssets(db, c.get('platform').id, query), query, presentAsset), 200);
+      },
     )
     .openapi(
       createRoute({
@@ -85,7 +95,7 @@ export function assetRoutes(db: Database) {
         },
         responses: {
           200: json(
-            z.object({ asset: z.string(), source: z.string(), amount: z.string(), units: z.string(), rate: z.string() }),
+            z.object({ asset: z.string(), source: z.string(), amount: WireAmount, units: WireAmount, rate: WireAmount }),
             'The quote',
           ),
         },

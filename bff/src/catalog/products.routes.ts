@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DecimalInput, ExactNumber, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
+import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
-import { createProduct, listProducts, productOf, type ProductWithPrices } from './service.ts';
+import { createProduct, createProductVersion, listProducts, productOf, updateProductVersion, type ProductWithPrices } from './service.ts';
 
 const NonNegative = DecimalInput.refine((v) => !money(v).isNegative(), 'must not be negative');
 const Positive = DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0');
@@ -16,9 +17,10 @@ const Leaf = z
     package_size: Positive.optional(),
   })
   .strict()
-  .refine((v) => (v.unit_price === undefined) !== (v.volume_rate === undefined), 'give exactly one of unit_price or volume_rate');
+  .refine((v) => v.unit_price !== undefined || v.volume_rate !== undefined, 'give unit_price, volume_rate or (for unit_and_volume) both');
 
 const Dimensional = z.object({
+  name: z.string().min(1).max(100).optional(),
   dimensions: z.record(
     z.string(),
     z.preprocess((v) => (v instanceof ExactNumber ? v.text : v), z.union([z.string(), z.number(), z.boolean()])).transform(String),
@@ -32,7 +34,7 @@ const Price = z.object({
   billing_model: z.object({ type: z.literal('real_time') }),
   usage_calculation: z.object({
     event_type: z.string().min(1).max(100),
-    usage_type: z.enum(['unit', 'volume']),
+    usage_type: z.enum(['unit', 'volume', 'unit_and_volume']),
     volume_field: z.string().min(1).max(100).optional(),
     billable_dimensions: z.array(z.string().min(1).max(100)).max(10).optional(),
   }),
@@ -58,12 +60,33 @@ const ProductCreate = z.object({
   publish: z.boolean().default(true),
 });
 
-function presentProduct({ product, prices: rows }: ProductWithPrices) {
+/** A new version: the product's name and prices again (its code does not change). */
+const VersionCreate = ProductCreate.omit({ code: true });
+const VersionUpdate = z.object({ publish: z.boolean().optional(), make_default: z.boolean().optional() });
+const VersionNumber = z
+  .string()
+  .regex(/^[1-9]\d{0,8}$/, 'must be a version number')
+  .transform(Number);
+
+/**
+ * A product at one version as Credyt answers it (https://docs.credyt.ai/quickstart/create-a-product): `{ id, code,
+ * version, status, is_default }` beside that version's prices, and every version, newest first.
+ */
+function presentProduct({ product, version, versions, prices: rows }: ProductWithPrices) {
   return {
     id: product.id,
     code: product.code,
-    name: product.name,
-    publish: product.publish,
+    name: version.name,
+    version: version.version,
+    status: version.status,
+    is_default: version.version === product.defaultVersion,
+    versions: versions.map((v) => ({
+      version: v.version,
+      status: v.status,
+      is_default: v.version === product.defaultVersion,
+      created_at: v.createdAt.toISOString(),
+    })),
+    publish: version.status === 'published',
     created_at: product.createdAt.toISOString(),
     prices: rows
       .sort((a, b) => a.position - b.position)
@@ -84,10 +107,15 @@ function presentProduct({ product, prices: rows }: ProductWithPrices) {
   };
 }
 
+const ProductStatus = z.enum(['draft', 'published']);
 const ProductOut = z.object({
   id: z.string(),
   code: z.string(),
   name: z.string(),
+  version: z.number().int(),
+  status: ProductStatus,
+  is_default: z.boolean(),
+  versions: z.array(z.object({ version: z.number().int(), status: ProductStatus, is_default: z.boolean(), created_at: z.string() })),
   publish: z.boolean(),
   created_at: z.string(),
   prices: z.array(z.any()),
@@ -108,8 +136,16 @@ export function productRoutes(db: Database) {
       },
     )
     .openapi(
-      createRoute({ method: 'get', path: '/products', responses: { 200: json(z.object({ data: z.array(ProductOut) }), 'Products') } }),
-      async (c) => c.json({ data: (await listProducts(db, c.get('platform').id, {})).map(presentProduct) }, 200),
+      createRoute({
+        method: 'get',
+        path: '/products',
+        request: { query: PageQuery.extend({ code: z.string().min(1).optional() }) },
+        responses: { 200: json(ListOf(ProductOut), 'Products, oldest first; `code` narrows to one') },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        return c.json(presentPage(await listProducts(db, c.get('platform').id, query, query), query, presentProduct), 200);
+      },
     )
     .openapi(
       createRoute({
@@ -119,5 +155,35 @@ export function productRoutes(db: Database) {
         responses: { 200: json(ProductOut, 'The product') },
       }),
       async (c) => c.json(presentProduct(await productOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/products/{id}',
+        request: {
+          params: z.object({ id: z.string() }),
+          body: { content: { 'application/json': { schema: VersionCreate } }, required: true },
+        },
+        responses: { 201: json(ProductOut, 'The new version; the default stays as it was') },
+      }),
+      async (c) => {
+        const created = await createProductVersion(db, c.get('platform').id, c.req.valid('param').id, c.req.valid('json'));
+        return c.json(presentProduct(created), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/products/{id}/{version}',
+        request: {
+          params: z.object({ id: z.string(), version: VersionNumber }),
+          body: { content: { 'application/json': { schema: VersionUpdate } }, required: true },
+        },
+        responses: { 200: json(ProductOut, 'The version, published and/or made the default') },
+      }),
+      async (c) => {
+        const { id, version } = c.req.valid('param');
+        return c.json(presentProduct(await updateProductVersion(db, c.get('platform').id, id, version, c.req.valid('json'))), 200);
+      },
     );
 }

@@ -1,16 +1,18 @@
 // Catalog: what a platform sells and in what, its custom assets (with their rates) and its products and prices.
 // Owns `assets`, `products` and `prices`; registry.ts is the asset model every other feature reads them through.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, max, or } from 'drizzle-orm';
 import { isFiatCode, money, toDecimalString, type FieldError } from '@credyt/shared';
-import type { Database } from '../db/client.ts';
-import { assets, prices, products } from '../db/schema/index.ts';
+import type { Database, Executor } from '../db/client.ts';
+import { assets, prices, products, productVersions } from '../db/schema/index.ts';
+import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
-import type { DimensionalValue, PriceValue, PricingEntry } from '../pricing/types.ts';
+import type { DimensionalValue, PriceValue, PricingEntry, UsageType } from '../pricing/types.ts';
 import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from './registry.ts';
 
 export type ProductRow = typeof products.$inferSelect;
 export type PriceRow = typeof prices.$inferSelect;
+export type ProductVersionRow = typeof productVersions.$inferSelect;
 
 export interface AssetInput {
   code: string;
@@ -26,7 +28,7 @@ export interface PriceInput {
   name: string;
   usage_calculation: {
     event_type: string;
-    usage_type: 'unit' | 'volume';
+    usage_type: UsageType;
     volume_field?: string | undefined;
     billable_dimensions?: string[] | undefined;
   };
@@ -41,13 +43,24 @@ export interface ProductInput {
   publish: boolean;
 }
 
-/** A product with its prices, as stored. */
+/** A product at one of its versions: that version's prices, and every version the product has, newest first. */
 export interface ProductWithPrices {
   product: ProductRow;
+  version: ProductVersionRow;
+  versions: ProductVersionRow[];
   prices: PriceRow[];
 }
 
-/** Creates a custom asset; the built-in fiat codes are taken, and a platform's codes are unique. */
+/** A new version of a product: Credyt's `POST /products/{id}` body. */
+export interface ProductVersionInput {
+  name: string;
+  prices: PriceInput[];
+  publish: boolean;
+}
+
+/** `default` or a version number, as `/products/{id}/{version}` names one. */
+export type VersionRef = number | 'default';
+
 export async function createAsset(db: Database, platformId: string, body: AssetInput): Promise<AssetInfo> {
   if (isFiatCode(body.code)) throw invalid([{ path: 'code', message: `${body.code} is a built-in fiat currency` }]);
   const rates = body.rates.map((r) => ({ source: r.source.toUpperCase(), rate: r.rate }));
@@ -70,10 +83,14 @@ export async function createAsset(db: Database, platformId: string, body: AssetI
   return { ...row, fiat: false };
 }
 
-/** The platform's custom assets, by code. */
-export async function listAssets(db: Database, platformId: string): Promise<AssetInfo[]> {
-  const rows = await db.select().from(assets).where(eq(assets.platformId, platformId)).orderBy(assets.code);
-  return rows.map((r) => ({ ...r, fiat: false }));
+/** A page of the platform's custom assets, by code. */
+export async function listAssets(db: Database, platformId: string, page: PageRequest): Promise<Page<AssetInfo>> {
+  const mine = eq(assets.platformId, platformId);
+  const [rows, [total]] = await Promise.all([
+    db.select().from(assets).where(mine).orderBy(assets.code).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(assets).where(mine),
+  ]);
+  return { rows: rows.map((r) => ({ ...r, fiat: false })), total: total?.n ?? 0 };
 }
 
 /** A fiat currency or one of the platform's assets; another platform's is as unknown as a made-up one. */
@@ -100,8 +117,8 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
   const errors: FieldError[] = [];
   const at = (p: string) => `prices.${index}.${p}`;
   const { usage_type, volume_field, billable_dimensions = [] } = price.usage_calculation;
-  if (usage_type === 'volume' && !volume_field)
-    errors.push({ path: at('usage_calculation.volume_field'), message: 'is required for volume pricing' });
+  if (usage_type !== 'unit' && !volume_field)
+    errors.push({ path: at('usage_calculation.volume_field'), message: `is required for ${usage_type} pricing` });
   price.pricing.forEach((entry, e) => {
     if (!registry.find(entry.asset)) errors.push({ path: at(`pricing.${e}.asset`), message: `unknown asset ${entry.asset}` });
     entry.values.forEach((value, v) => {
@@ -121,8 +138,12 @@ function checkPrice(price: PriceInput, index: number, registry: AssetRegistry): 
       for (const { leaf, path } of leaves) {
         if (usage_type === 'unit' && leaf.unit_price === undefined)
           errors.push({ path: `${path}.unit_price`, message: 'is required for unit pricing' });
+        if (usage_type === 'unit' && leaf.volume_rate !== undefined)
+          errors.push({ path: `${path}.volume_rate`, message: 'is for volume pricing (usage_type volume or unit_and_volume)' });
         if (usage_type === 'volume' && leaf.volume_rate === undefined)
           errors.push({ path: `${path}.volume_rate`, message: 'is required for volume pricing' });
+        if (usage_type === 'volume' && leaf.unit_price !== undefined)
+          errors.push({ path: `${path}.unit_price`, message: 'is for unit pricing (usage_type unit or unit_and_volume)' });
       }
     });
   });
@@ -140,70 +161,176 @@ function toPricing(price: PriceInput, registry: AssetRegistry): PricingEntry[] {
   return price.pricing.map((entry) => ({
     asset: registry.get(entry.asset).code,
     values: entry.values.map((v): PriceValue | DimensionalValue =>
-      'dimensions' in v ? { dimensions: v.dimensions, values: v.values.map(leaf) } : leaf(v),
+      'dimensions' in v ? { name: v.name, dimensions: v.dimensions, values: v.values.map(leaf) } : leaf(v),
     ),
   }));
 }
 
-/** Creates the product and its prices in one transaction, once every price is valid against the platform's assets. */
+function checkPrices(list: PriceInput[], registry: AssetRegistry) {
+  const errors = list.flatMap((p, i) => checkPrice(p, i, registry));
+  if (errors.length > 0) throw invalid(errors);
+}
+
+function insertPrices(tx: Executor, platformId: string, productId: string, version: number, list: PriceInput[], registry: AssetRegistry) {
+  return tx
+    .insert(prices)
+    .values(
+      list.map((p, position) => ({
+        id: newId('price'),
+        platformId,
+        productId,
+        version,
+        position,
+        name: p.name,
+        eventType: p.usage_calculation.event_type,
+        usageType: p.usage_calculation.usage_type,
+        volumeField: p.usage_calculation.volume_field ?? null,
+        billableDimensions: p.usage_calculation.billable_dimensions ?? [],
+        pricing: toPricing(p, registry),
+        description: p.description ?? null,
+      })),
+    )
+    .returning();
+}
+
+const statusOf = (publish: boolean) => (publish ? ('published' as const) : ('draft' as const));
+
+/** Creates the product, its first version (the default) and its prices in one transaction, once every price is valid. */
 export async function createProduct(db: Database, platformId: string, body: ProductInput): Promise<ProductWithPrices> {
   const registry = await AssetRegistry.load(db, platformId);
-  const errors = body.prices.flatMap((p, i) => checkPrice(p, i, registry));
-  if (errors.length > 0) throw invalid(errors);
+  checkPrices(body.prices, registry);
   const id = newId('prp');
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(products)
-      .values({ id, platformId, code: body.code, name: body.name, publish: body.publish })
+      .values({ id, platformId, code: body.code, name: body.name, publish: body.publish, defaultVersion: 1 })
       .onConflictDoNothing()
       .returning();
     const product = inserted[0];
     if (!product) throw conflict(`A product with code ${body.code} already exists.`);
-    const priceRows = await tx
-      .insert(prices)
-      .values(
-        body.prices.map((p, position) => ({
-          id: newId('price'),
-          platformId,
-          productId: id,
-          position,
-          name: p.name,
-          eventType: p.usage_calculation.event_type,
-          usageType: p.usage_calculation.usage_type,
-          volumeField: p.usage_calculation.volume_field ?? null,
-          billableDimensions: p.usage_calculation.billable_dimensions ?? [],
-          pricing: toPricing(p, registry),
-          description: p.description ?? null,
-        })),
-      )
+    const [version] = await tx
+      .insert(productVersions)
+      .values({ productId: id, version: 1, name: body.name, status: statusOf(body.publish) })
       .returning();
-    return { product, prices: priceRows };
+    const priceRows = await insertPrices(tx, platformId, id, 1, body.prices, registry);
+    return { product, version: version!, versions: [version!], prices: priceRows };
   });
 }
 
-/** The platform's products with their prices, oldest first; `id` narrows to one. */
-export async function listProducts(db: Database, platformId: string, where: { id?: string }): Promise<ProductWithPrices[]> {
-  const rows = await db
-    .select()
-    .from(products)
-    .where(and(eq(products.platformId, platformId), where.id ? eq(products.id, where.id) : undefined))
-    .orderBy(asc(products.createdAt));
-  if (rows.length === 0) return [];
-  const priceRows = await db
-    .select()
-    .from(prices)
-    .where(
-      inArray(
-        prices.productId,
-        rows.map((r) => r.id),
-      ),
-    );
-  return rows.map((product) => ({ product, prices: priceRows.filter((r) => r.productId === product.id) }));
+/**
+ * Adds the next version of a product with new prices. It is not the default: customers keep the version they have
+ * and new subscriptions take the default until `PATCH /products/{id}/{version}` makes this one it.
+ */
+export async function createProductVersion(
+  db: Database,
+  platformId: string,
+  productId: string,
+  body: ProductVersionInput,
+): Promise<ProductWithPrices> {
+  const registry = await AssetRegistry.load(db, platformId);
+  checkPrices(body.prices, registry);
+  const number = await db.transaction(async (tx) => {
+    // The product row is the lock that numbers versions: two requests at once get 2 and 3, never 2 twice.
+    const [product] = await tx
+      .select({ id: products.id })
+      .from(products)
+      .where(and(eq(products.platformId, platformId), eq(products.id, productId)))
+      .for('update');
+    if (!product) throw notFound('The product');
+    const [latest] = await tx
+      .select({ n: max(productVersions.version) })
+      .from(productVersions)
+      .where(eq(productVersions.productId, productId));
+    const next = (latest?.n ?? 0) + 1;
+    await tx.insert(productVersions).values({ productId, version: next, name: body.name, status: statusOf(body.publish) });
+    await insertPrices(tx, platformId, productId, next, body.prices, registry);
+    return next;
+  });
+  return productOf(db, platformId, productId, number);
 }
 
-/** One of the platform's products. */
-export async function productOf(db: Database, platformId: string, id: string): Promise<ProductWithPrices> {
-  const [found] = await listProducts(db, platformId, { id });
-  if (!found) throw notFound('The product');
-  return found;
+/** Publishes a version and/or makes it the default; a draft cannot be the default, a published version stays published. */
+export async function updateProductVersion(
+  db: Database,
+  platformId: string,
+  productId: string,
+  version: number,
+  change: { publish?: boolean | undefined; make_default?: boolean | undefined },
+): Promise<ProductWithPrices> {
+  await db.transaction(async (tx) => {
+    const [product] = await tx
+      .select({ id: products.id })
+      .from(products)
+      .where(and(eq(products.platformId, platformId), eq(products.id, productId)))
+      .for('update');
+    if (!product) throw notFound('The product');
+    const [row] = await tx
+      .select()
+      .from(productVersions)
+      .where(and(eq(productVersions.productId, productId), eq(productVersions.version, version)));
+    if (!row) throw notFound('The product version', 'version');
+    const errors: FieldError[] = [];
+    if (change.publish === false && row.status === 'published')
+      errors.push({ path: 'publish', message: 'a published version cannot go back to draft' });
+    const status = change.publish ? 'published' : row.status;
+    if (change.make_default && status !== 'published')
+      errors.push({ path: 'make_default', message: 'only a published version can be the default' });
+    if (errors.length > 0) throw invalid(errors);
+    if (status !== row.status)
+      await tx
+        .update(productVersions)
+        .set({ status })
+        .where(and(eq(productVersions.productId, productId), eq(productVersions.version, version)));
+    if (change.make_default) await tx.update(products).set({ defaultVersion: version }).where(eq(products.id, productId));
+  });
+  return productOf(db, platformId, productId, version);
+}
+
+/**
+ * A page of the platform's products, oldest first, each at its default version; `id` or `code` narrows to one.
+ * `version` shows the one product at that version instead.
+ */
+export async function listProducts(
+  db: Database,
+  platformId: string,
+  filter: { id?: string | undefined; code?: string | undefined; version?: VersionRef },
+  page: PageRequest = { limit: 1, offset: 0 },
+): Promise<Page<ProductWithPrices>> {
+  const where = and(
+    eq(products.platformId, platformId),
+    filter.id ? eq(products.id, filter.id) : undefined,
+    filter.code ? eq(products.code, filter.code) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db.select().from(products).where(where).orderBy(asc(products.createdAt), asc(products.id)).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(products).where(where),
+  ]);
+  if (rows.length === 0) return { rows: [], total: total?.n ?? 0 };
+  const shown = new Map(
+    rows.map((r) => [r.id, filter.version === undefined || filter.version === 'default' ? r.defaultVersion : filter.version]),
+  );
+  const ids = rows.map((r) => r.id);
+  const [versionRows, priceRows] = await Promise.all([
+    db.select().from(productVersions).where(inArray(productVersions.productId, ids)).orderBy(desc(productVersions.version)),
+    db
+      .select()
+      .from(prices)
+      .where(or(...rows.map((r) => and(eq(prices.productId, r.id), eq(prices.version, shown.get(r.id)!))))),
+  ]);
+  const views = rows.flatMap((product): ProductWithPrices[] => {
+    const versions = versionRows.filter((v) => v.productId === product.id);
+    const version = versions.find((v) => v.version === shown.get(product.id));
+    if (!version) return [];
+    return [{ product, version, versions, prices: priceRows.filter((r) => r.productId === product.id) }];
+  });
+  return { rows: views, total: total?.n ?? 0 };
+}
+
+/** One of the platform's products, at its default version or the one asked for. */
+export async function productOf(db: Database, platformId: string, id: string, version: VersionRef = 'default'): Promise<ProductWithPrices> {
+  const [found] = (await listProducts(db, platformId, { id, version })).rows;
+  if (found) return found;
+  if (version !== 'default' && (await listProducts(db, platformId, { id })).rows.length > 0)
+    throw notFound('The product version', 'version');
+  throw notFound('The product');
 }

@@ -87,11 +87,9 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
         continue;
       }
       for (const leaf of leaves) {
-        let amount: string;
+        let amount = money(leaf.unit_price ?? '0');
         let unitLabel = 'event';
-        if (leaf.unit_price !== undefined) {
-          amount = leaf.unit_price;
-        } else {
+        if (leaf.volume_rate !== undefined) {
           const field = rule.volumeField ?? '';
           unitLabel = field;
           const volume = readVolume(event.data, field, rule.name);
@@ -99,18 +97,21 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
             misses.push(`price "${rule.name}" needs a non-negative number in data.${field}`);
             continue;
           }
-          // Computed exactly, rounded once (half-even) to the ledger's scale.
-          amount = toDecimalString(quotient(money(leaf.volume_rate ?? '0').times(volume), leaf.package_size ?? '1', LEDGER_SCALE));
-          if (!fitsLedger(amount)) throw new FeeOutOfRange(`data.${field}`, rule.name);
+          // Computed exactly, rounded once (half-even) to the ledger's scale; a unit_and_volume leaf adds its unit price.
+          amount = amount.plus(quotient(money(leaf.volume_rate).times(volume), leaf.package_size ?? '1', LEDGER_SCALE));
         }
-        const priceName = leaf.name ? `${rule.name} · ${leaf.name}` : rule.name;
+        const fee = toDecimalString(amount);
+        if (!fitsLedger(fee))
+          throw new FeeOutOfRange(leaf.volume_rate !== undefined ? `data.${rule.volumeField ?? ''}` : 'event_type', rule.name);
+        const leafName = leaf.name ?? chosen?.name;
+        const priceName = leafName ? `${rule.name} · ${leafName}` : rule.name;
         // Its platform-currency value is stored in the ledger too: it must fit as well (a large rate can push it out).
-        const fiat = ctx.fiatValue(amount, asset);
+        const fiat = ctx.fiatValue(fee, asset);
         if (fiat !== null && !fitsLedger(fiat)) {
-          throw new FeeOutOfRange(leaf.unit_price !== undefined ? 'event_type' : `data.${rule.volumeField ?? ''}`, rule.name);
+          throw new FeeOutOfRange(leaf.volume_rate === undefined ? 'event_type' : `data.${rule.volumeField ?? ''}`, rule.name);
         }
         fees.push({
-          amount,
+          amount: fee,
           asset: asset.code,
           product_code: rule.productCode,
           product_name: rule.productName,

@@ -1,3 +1,9 @@
+/**
+ * How an event is measured (https://docs.credyt.ai/features/usage): `unit` per event, `volume` per amount of
+ * `data[volume_field]`, `unit_and_volume` both (a leaf's `unit_price` plus its `volume_rate` times the volume).
+ */
+export type UsageType = 'unit' | 'volume' | 'unit_and_volume';
+
 /** A leaf price value: what one event (unit) or one package of volume costs. Amounts are decimal text. */
 export interface PriceValue {
   name?: string | undefined;
@@ -7,6 +13,8 @@ export interface PriceValue {
 }
 
 export interface DimensionalValue {
+  /** What this variation is called ("Video Generation Minutes (Fast)"); a leaf's own name wins. */
+  name?: string | undefined;
   dimensions: Record<string, string>;
   values: PriceValue[];
 }
@@ -23,7 +31,7 @@ export interface PriceRule {
   productCode: string;
   productName: string;
   eventType: string;
-  usageType: 'unit' | 'volume';
+  usageType: UsageType;
   volumeField: string | null;
   billableDimensions: string[];
   pricing: PricingEntry[];

@@ -4,6 +4,7 @@ import { DecimalInput, fitsPrecision, money, topUpDescription } from '@credyt/sh
 import { AssetRegistry, fiatInfo } from '../catalog/registry.ts';
 import type { Database } from '../db/client.ts';
 import { invalid } from '../http/problem.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import { hashRequest } from '../ids.ts';
 import { checkLimits, createCheckoutTopUp, presentTopUp, topUpOf, unitsForFiat } from './service.ts';
@@ -29,9 +30,9 @@ const TopUpOut = z.object({
   status: z.string(),
   customer_id: z.string(),
   asset: z.string(),
-  amount: z.string(),
+  amount: WireAmount,
   currency: z.string(),
-  fiat_amount: z.string(),
+  fiat_amount: WireAmount,
   redirect_url: z.string(),
   expires_at: z.string().nullable(),
   receipt_url: z.string().nullable(),

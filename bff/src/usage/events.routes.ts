@@ -1,12 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Instant } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { FeeRecord } from '../pricing/types.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import type { Ledger } from '../wallet/ledger.ts';
 import { GroupCommit } from '../db/group-commit.ts';
-import { commitIngests, eventOf, listEvents, prepareIngest, type EventOutcome, type EventRow, type PreparedIngest } from './service.ts';
+import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
+import {
+  commitIngests,
+  eventOf,
+  listEvents,
+  prepareIngest,
+  simulateUsage,
+  type EventOutcome,
+  type EventRow,
+  type PreparedIngest,
+} from './service.ts';
 import { metrics } from '../metrics.ts';
 
 const MAX_BATCH = 1000;
@@ -26,12 +37,12 @@ const EventsBatch = z.object({
 });
 
 const FeeOut = z.object({
-  amount: z.string(),
+  amount: WireAmount,
   asset: z.string(),
   product_code: z.string(),
   price_name: z.string(),
   fee_description: z.string(),
-  fiat_amount: z.string().nullable(),
+  fiat_amount: WireAmount.nullable(),
 });
 const EventResult = z.object({
   id: z.string(),
@@ -62,6 +73,8 @@ const presentFee = (f: FeeRecord) => ({
   fee_description: f.fee_description,
   fiat_amount: f.fiat_amount,
 });
+
+const SimulatedOut = z.object({ id: z.string(), billed: z.boolean(), unbilled_reason: z.string().nullable(), fees: z.array(FeeOut) });
 
 const presentOutcome = (o: EventOutcome): z.infer<typeof EventResult> => ({ ...o, fees: o.fees.map(presentFee) });
 
@@ -116,6 +129,24 @@ export function eventRoutes(db: Database, ledger: Ledger, options: IngestOptions
     )
     .openapi(
       createRoute({
+        method: 'post',
+        path: '/products/{id}/{version}/simulate-usage',
+        request: {
+          params: z.object({ id: z.string(), version: z.string() }),
+          body: { content: { 'application/json': { schema: z.object({ events: EventsBatch.shape.events }) } }, required: true },
+        },
+        responses: {
+          200: json(z.object({ events: z.array(SimulatedOut) }), 'What each sample event would be charged; nothing is written'),
+        },
+      }),
+      async (c) => {
+        const { id, version } = c.req.valid('param');
+        const simulated = await simulateUsage(db, c.get('platform'), id, version, c.req.valid('json').events);
+        return c.json({ events: simulated.map((e) => ({ ...e, fees: e.fees.map(presentFee) })) }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
         method: 'get',
         path: '/events/{id}',
         request: { params: z.object({ id: z.string() }) },
@@ -131,17 +162,13 @@ export function eventRoutes(db: Database, ledger: Ledger, options: IngestOptions
         method: 'get',
         path: '/events',
         request: {
-          query: z.object({
-            customer_id: z.string().min(1),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-            cursor: z.string().optional(),
-          }),
+          query: PageQuery.extend({ customer_id: z.string().min(1).optional() }),
         },
-        responses: { 200: json(z.object({ data: z.array(EventOut), next_cursor: z.string().nullable() }), 'Events, newest first') },
+        responses: { 200: json(ListOf(EventOut), "Events, newest first: the customer's, or every customer's") },
       }),
       async (c) => {
-        const page = await listEvents(db, c.get('platform').id, c.req.valid('query'));
-        return c.json({ data: page.events.map(presentEvent), next_cursor: page.nextCursor }, 200);
+        const query = c.req.valid('query');
+        return c.json(presentPage(await listEvents(db, c.get('platform').id, query), query, presentEvent), 200);
       },
     );
 }

@@ -104,7 +104,7 @@ function totalsOf(fees: UsageFee[]): UsageTotal[] {
 function quantitiesOf(rows: FeeRow[]): UsageQuantity[] {
   const seen = new Map<string, string>();
   for (const { price } of rows) {
-    if (price?.usage_type !== 'volume' || !price.volume_field || price.quantity === null) continue;
+    if (price === null || price.usage_type === 'unit' || !price.volume_field || price.quantity === null) continue;
     if (!DECIMAL_PATTERN.test(price.quantity) || seen.has(price.volume_field)) continue;
     seen.set(price.volume_field, toDecimalString(price.quantity));
   }

@@ -1,27 +1,19 @@
 // Usage: the events platforms send, what they cost (pricing/fees.ts), their debits to the wallet's ledger, and the
 // portal's list of them by event. Owns `events`; debits go through the ledger, which tells spend, auto top-up, streams.
-import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { money, toDecimalString, type FieldError, type ListTotal, UsageQuery } from '@credyt/shared';
 import { AssetRegistry, fiatValue, type AssetInfo } from '../catalog/registry.ts';
+import { productOf } from '../catalog/service.ts';
 import { customerOf } from '../customers/service.ts';
 import { type Database, type Executor, preparedRows, resultRows, transact } from '../db/client.ts';
 import type { Settled } from '../db/group-commit.ts';
 import { assets, customers, entries, events, prices, products, subscriptions } from '../db/schema/index.ts';
-import {
-  before,
-  beforeEvent,
-  cursorOf,
-  cursorParts,
-  exactInstant,
-  newestFirst,
-  notACursor,
-  type EventPosition,
-  type Position,
-} from '../http/cursor.ts';
+import { before, beforeEvent, exactInstant, newestFirst, type EventPosition, type Position } from '../http/cursor.ts';
+import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound, type ProblemError } from '../http/problem.ts';
 import { hashRequest } from '../ids.ts';
 import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
-import type { FeeRecord, PriceRule, PricingEntry } from '../pricing/types.ts';
+import type { FeeRecord, PriceRule, PricingEntry, UsageType } from '../pricing/types.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { endOfLocalDate, startOfLocalDate } from '../time.ts';
 import type { EntryDraft, EntryRow, Ledger } from '../wallet/ledger.ts';
@@ -76,7 +68,8 @@ const ingestContext = preparedRows<{
         'eventType', pr.event_type, 'usageType', pr.usage_type, 'volumeField', pr.volume_field,
         'billableDimensions', pr.billable_dimensions, 'pricing', pr.pricing, 'description', pr.description)
         order by p.code, pr.position), '[]'::json)
-      from ${subscriptions} s join ${products} p on p.id = s.product_id join ${prices} pr on pr.product_id = p.id
+      from ${subscriptions} s join ${products} p on p.id = s.product_id
+        join ${prices} pr on pr.product_id = p.id and pr.version = s.version
       where s.customer_id = c.id and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
     (select coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'precision', a.precision, 'symbol', a.symbol,
         'label', a.label, 'labelSingular', a.label_singular, 'rates', a.rates)), '[]'::json)
@@ -129,6 +122,105 @@ export async function prepareIngest(
   });
   if (feeErrors.length > 0) throw invalid(feeErrors);
   return { platform, customerId: customer.id, events: batch.events, hashes, outcomes };
+}
+
+/** The fees one sample event would incur, or why it would go unbilled. */
+export interface SimulatedEvent {
+  id: string;
+  billed: boolean;
+  unbilled_reason: string | null;
+  fees: FeeRecord[];
+}
+
+/**
+ * Prices sample events under one version of a product (`default` or its number), as if a customer subscribed to it
+ * alone sent them, and writes nothing: no event, no entry, no balance.
+ */
+export async function simulateUsage(
+  db: Database,
+  platform: PlatformRow,
+  productId: string,
+  version: string,
+  sample: EventInput[],
+): Promise<SimulatedEvent[]> {
+  if (version !== 'default' && !/^[1-9]\d{0,8}$/.test(version)) throw notFound('The product version', 'version');
+  const { product, prices: rows } = await productOf(db, platform.id, productId, version === 'default' ? 'default' : Number(version));
+  const rules: PriceRule[] = [...rows]
+    .sort((a, b) => a.position - b.position)
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      productCode: product.code,
+      productName: product.name,
+      eventType: p.eventType,
+      usageType: p.usageType,
+      volumeField: p.volumeField,
+      billableDimensions: p.billableDimensions,
+      pricing: p.pricing,
+      description: p.description,
+    }));
+  const registry = await AssetRegistry.load(db, platform.id);
+  const feeErrors: FieldError[] = [];
+  const results = sample.map((e, i): SimulatedEvent => {
+    try {
+      const priced = calculateFees(e, rules, {
+        asset: (code) => registry.get(code),
+        fiatValue: (amount, asset) => fiatValue(amount, asset, platform.currency),
+      });
+      return priced.billed
+        ? { id: e.id, billed: true, unbilled_reason: null, fees: priced.fees }
+        : { id: e.id, billed: false, unbilled_reason: priced.reason, fees: [] };
+    } catch (err) {
+      if (!(err instanceof FeeOutOfRange)) throw err;
+      feeErrors.push({ path: `events.${i}.${err.field}`, message: err.message });
+      return { id: e.id, billed: false, unbilled_reason: err.message, fees: [] };
+    }
+  });
+  if (feeErrors.length > 0) throw invalid(feeErrors);
+  return results;
+}
+
+/** What a customer has used: its events and what they were charged, per asset. */
+export interface CustomerStats {
+  id: string;
+  events: { total: number; billed: number; first_at: Date | null; last_at: Date | null };
+  usage: { asset: string; amount: string }[];
+}
+
+/**
+ * A customer's usage totals, from its events and its usage entries (a sum of exact `numeric`s, so exact). Credyt's
+ * docs print no answer for `GET /customers/{id}/stats`; the collection's script reads only `id`.
+ */
+export async function customerStats(db: Database, platformId: string, customerId: string): Promise<CustomerStats> {
+  const customer = await customerOf(db, platformId, customerId);
+  const [counts, usage] = await Promise.all([
+    db
+      .select({
+        total: count(),
+        billed: sql<number>`count(*) filter (where ${events.billed} = 'billed')`.mapWith(Number),
+        first: sql<string | null>`min(${events.occurredAt})`,
+        last: sql<string | null>`max(${events.occurredAt})`,
+      })
+      .from(events)
+      .where(and(eq(events.platformId, platformId), eq(events.customerId, customer.id))),
+    db
+      .select({ asset: entries.assetCode, amount: sql<string>`(-sum(${entries.amount}))::text` })
+      .from(entries)
+      .where(and(eq(entries.customerId, customer.id), sql`${entries.category} = 'usage'`))
+      .groupBy(entries.assetCode)
+      .orderBy(entries.assetCode),
+  ]);
+  const row = counts[0];
+  return {
+    id: customer.id,
+    events: {
+      total: row?.total ?? 0,
+      billed: row?.billed ?? 0,
+      first_at: row?.first ? new Date(row.first) : null,
+      last_at: row?.last ? new Date(row.last) : null,
+    },
+    usage: usage.map((u) => ({ asset: u.asset, amount: toDecimalString(u.amount) })),
+  };
 }
 
 /** Requests of a group whose event ids were already used with another body: each is rejected, the rest rewritten. */
@@ -335,25 +427,15 @@ export async function eventOf(db: Database, platformId: string, id: string): Pro
 export async function listEvents(
   db: Database,
   platformId: string,
-  query: { customer_id: string; limit: number; cursor?: string | undefined },
-): Promise<{ events: EventRow[]; nextCursor: string | null }> {
-  const { customer_id, limit, cursor } = query;
-  const customer = await customerOf(db, platformId, customer_id);
-  const after = cursor ? decodeCursor(cursor) : null;
-  const rows = await db
-    .select()
-    .from(events)
-    .where(
-      and(
-        eq(events.customerId, customer.id),
-        after ? or(lt(events.createdAt, after.at), and(eq(events.createdAt, after.at), lt(events.id, after.id))) : undefined,
-      ),
-    )
-    .orderBy(desc(events.createdAt), desc(events.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { events: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  query: PageRequest & { customer_id?: string | undefined },
+): Promise<Page<EventRow>> {
+  const customer = query.customer_id ? await customerOf(db, platformId, query.customer_id) : null;
+  const where = and(eq(events.platformId, platformId), customer ? eq(events.customerId, customer.id) : undefined);
+  const [rows, [total]] = await Promise.all([
+    db.select().from(events).where(where).orderBy(desc(events.createdAt), desc(events.id)).limit(query.limit).offset(query.offset),
+    db.select({ n: count() }).from(events).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0 };
 }
 
 function toEventRecord(r: Omit<EventRow, 'createdAt'>) {
@@ -375,18 +457,6 @@ function toEventRecord(r: Omit<EventRow, 'createdAt'>) {
 
 const negate = (amount: string) => toDecimalString(money(amount).negated());
 
-/** `GET /events`' cursor: the last event's creation instant (as a Date holds it) and id. */
-function encodeCursor(at: Date, id: string): string {
-  return cursorOf([at.toISOString(), id]);
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = cursorParts(cursor);
-  const date = typeof at === 'string' ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') throw notACursor();
-  return { at: date, id };
-}
-
 /** The portal's usage filters. */
 export type Filters = Pick<ReturnType<typeof UsageQuery.parse>, 'from' | 'to' | 'product' | 'asset'> & { tz: string };
 
@@ -396,7 +466,7 @@ const USAGE_COUNT_SCAN = 10_000;
 /** The price behind a fee, as the event that incurred it recorded it, with the quantity it billed. */
 export interface FeePrice {
   name: string;
-  usage_type: 'unit' | 'volume';
+  usage_type: UsageType;
   volume_field: string | null;
   pricing: PricingEntry[];
   description: string | null;

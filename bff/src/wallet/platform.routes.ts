@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DecimalInput, Instant, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import type { Ledger } from './ledger.ts';
@@ -29,7 +30,7 @@ const AdjustmentCreate = z.object({
   occurred_at: Instant.refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'must not be in the future').optional(),
 });
 
-const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: z.string() });
+const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: WireAmount });
 
 const presentAccount = (a: Account): z.infer<typeof AccountOut> => ({
   id: accountId(a.name, a.assetCode),
@@ -57,7 +58,7 @@ export function walletRoutes(db: Database, ledger: Ledger) {
         method: 'get',
         path: '/customers/{id}/wallet/{account_id}',
         request: { params: z.object({ id: z.string(), account_id: z.string() }) },
-        responses: { 200: json(AccountOut.extend({ pending_in: z.string(), pending_out: z.string() }), 'The account') },
+        responses: { 200: json(AccountOut.extend({ pending_in: WireAmount, pending_out: WireAmount }), 'The account') },
       }),
       async (c) => {
         const params = c.req.valid('param');
@@ -75,7 +76,7 @@ export function walletRoutes(db: Database, ledger: Ledger) {
         },
         responses: {
           201: json(
-            z.object({ id: z.string(), created_at: z.string(), account_id: z.string(), amount: z.string(), balance_after: z.string() }),
+            z.object({ id: z.string(), created_at: z.string(), account_id: z.string(), amount: WireAmount, balance_after: WireAmount }),
             'The adjustment',
           ),
         },

@@ -235,11 +235,17 @@ export async function accountCount(db: Database, platformId: string, customerId:
 /** One account by its id: `name:ASSET`, or a bare asset code for the default account. */
 export async function customerAccount(db: Database, platformId: string, customerId: string, id: string): Promise<Account> {
   const customer = await customerOf(db, platformId, customerId);
-  const [name, asset] = id.includes(':') ? id.split(':', 2) : [DEFAULT_ACCOUNT, id];
+  const [name = '', asset = ''] = id.includes(':') ? id.split(':', 2) : [DEFAULT_ACCOUNT, id];
+  // Account ids match whatever the case (`default:usd` is `default:USD`, as at Credyt); asset codes are upper case, and
+  // of two names that differ only in case the exact one wins.
   const [row] = await db
     .select()
     .from(accounts)
-    .where(and(eq(accounts.customerId, customer.id), eq(accounts.name, name ?? ''), eq(accounts.assetCode, asset ?? '')));
+    .where(
+      and(eq(accounts.customerId, customer.id), sql`lower(${accounts.name}) = lower(${name})`, eq(accounts.assetCode, asset.toUpperCase())),
+    )
+    .orderBy(sql`${accounts.name} = ${name} desc`)
+    .limit(1);
   if (!row) throw notFound('The account');
   return row;
 }

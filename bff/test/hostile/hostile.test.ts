@@ -349,8 +349,8 @@ beforeAll(async () => {
     'top-up',
   );
   seeded.topUpId = topUp.id;
-  const products = ok(await platform.call('GET', '/products'), 'products') as { data: { id: string; code: string }[] };
-  const productId = products.data.find((p) => p.code === customer.code)?.id ?? customer.code;
+  const products = ok(await platform.call('GET', '/products'), 'products') as { items: { id: string; code: string }[] };
+  const productId = products.items.find((p) => p.code === customer.code)?.id ?? customer.code;
   const link = await newLink(platform, customer.id);
   const signInLink = await newLink(platform, customer.id);
   const session = await signIn(ctx.app, platform, customer.id);
@@ -417,16 +417,45 @@ beforeAll(async () => {
         ],
       },
     },
-    { method: 'GET', path: '/products', auth: 'platform', queryNames: ['limit', 'cursor'] },
+    { method: 'GET', path: '/products', auth: 'platform', queryNames: ['limit', 'offset', 'code'] },
     { method: 'GET', path: '/products/{id}', auth: 'platform', params: { id: productId } },
+    {
+      method: 'POST',
+      path: '/products/{id}',
+      auth: 'platform',
+      params: { id: productId },
+      body: { name: 'P2', publish: false, prices: [unitPrice('api_call', 'USD', '0.02')] },
+    },
+    {
+      method: 'PATCH',
+      path: '/products/{id}/{version}',
+      auth: 'platform',
+      params: { id: productId, version: '1' },
+      body: { publish: true, make_default: true },
+    },
+    {
+      method: 'POST',
+      path: '/products/{id}/{version}/simulate-usage',
+      auth: 'platform',
+      params: { id: productId, version: 'default' },
+      body: { events: [{ id: 'sim-1', event_type: 'api_call', occurred_at: '2026-11-20T10:00:00Z', data: { tokens: 5 } }] },
+    },
+    { method: 'GET', path: '/accounts/self', auth: 'platform' },
+    { method: 'POST', path: '/accounts', auth: 'platform', body: { name: 'A', external_id: 'hostile-accountUNIQ', metadata: { k: 'v' } } },
+    { method: 'GET', path: '/accounts', auth: 'platform', queryNames: ['limit', 'offset', 'external_id'] },
+    { method: 'GET', path: '/accounts/{id}', auth: 'platform', params: { id: 'acc_unknown' } },
+    { method: 'POST', path: '/vendors', auth: 'platform', body: { name: 'V', external_id: 'hostile-vendorUNIQ' } },
+    { method: 'GET', path: '/vendors', auth: 'platform', queryNames: ['limit', 'offset', 'external_id'] },
+    { method: 'GET', path: '/vendors/{id}', auth: 'platform', params: { id: 'vnd_unknown' } },
     {
       method: 'POST',
       path: '/customers',
       auth: 'platform',
       body: { name: 'C', external_id: 'ext_hostileUNIQ', email: 'c@example.com', subscriptions: [{ products: [{ code: customer.code }] }] },
     },
-    { method: 'GET', path: '/customers', auth: 'platform', query: { external_id: 'ext_x', limit: '10' } },
+    { method: 'GET', path: '/customers', auth: 'platform', query: { external_id: 'ext_x', limit: '10' }, queryNames: ['offset'] },
     { method: 'GET', path: '/customers/{id}', auth: 'platform', params: { id: customer.id } },
+    { method: 'GET', path: '/customers/{id}/stats', auth: 'platform', params: { id: customer.id } },
     { method: 'GET', path: '/customers/{id}/wallet', auth: 'platform', params: { id: customer.id } },
     {
       method: 'GET',
@@ -473,7 +502,7 @@ beforeAll(async () => {
       path: '/events',
       auth: 'platform',
       query: { customer_id: customer.id, limit: '10' },
-      queryNames: ['cursor', 'from', 'to', 'event_type'],
+      queryNames: ['offset', 'from', 'to', 'event_type'],
     },
     {
       method: 'POST',

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.ts';
 import { AutoTopUpWorker } from '../../src/auto-top-up/service.ts';
 import { createStripeClient } from '../../src/stripe/client.ts';
 import { ensurePlatformWithKey } from '../../src/tenancy/platforms.ts';
-import { cleanDatabase, type TestPlatform } from '../helpers.ts';
+import { cleanDatabase, parseExact, type TestPlatform } from '../helpers.ts';
 
 export const WEBHOOK_SECRET = 'whsec_payments_test_secret';
 
@@ -59,7 +59,7 @@ export async function createPaymentsContext(options: { stripeTimeoutMs?: number 
     const text = await res.text();
     let parsed: unknown = text;
     try {
-      parsed = text ? JSON.parse(text) : null;
+      parsed = text ? parseExact(text) : null;
     } catch {
       /* keep text */
     }

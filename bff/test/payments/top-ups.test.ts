@@ -96,7 +96,7 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
       failure_url: 'https://platform.example/failed',
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^top_/), status: 'initiated', amount: '100', fiat_amount: '10' });
+    expect(created.body).toMatchObject({ id: expect.stringMatching(/^top_/), status: 'initiated', amount: 100, fiat_amount: 10 });
     ctx.emulator.control.completeCheckout(checkoutSessionId(created.body.redirect_url));
     await ctx.emulator.control.flush();
     expect(await balanceOf(p, c.id, 'IMG')).toBe('100');

@@ -21,12 +21,12 @@ describe('bad input', () => {
   async function expectUnchanged(run: () => Promise<void>) {
     const before = [
       await balanceOf(p, customer.id, 'USD'),
-      (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.data.length,
+      (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.items.length,
     ];
     await run();
     const after = [
       await balanceOf(p, customer.id, 'USD'),
-      (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.data.length,
+      (await p.call('GET', `/events?customer_id=${customer.id}&limit=200`)).body.items.length,
     ];
     expect(after).toEqual(before);
   }
@@ -160,7 +160,7 @@ describe('bad input', () => {
     });
     expectProblem(c, 422, 'subscriptions.0.products.0.code');
     const list = await p.call('GET', '/customers?external_id=x-unknown');
-    expect(list.body.data).toEqual([]);
+    expect(list.body.items).toEqual([]);
   });
 
   it('an adjustment dated in the future: 422 on occurred_at; the same instant in another offset replays', async () => {

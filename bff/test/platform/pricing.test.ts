@@ -22,7 +22,7 @@ describe('pricing shapes over HTTP', () => {
     return r.body.events as {
       billed: boolean;
       unbilled_reason: string | null;
-      fees: { amount: string; asset: string; price_name: string; fee_description: string }[];
+      fees: { amount: number; asset: string; price_name: string; fee_description: string }[];
     }[];
   }
 
@@ -32,7 +32,7 @@ describe('pricing shapes over HTTP', () => {
       c.id,
       Array.from({ length: 3 }, () => ({ event_type: 'ping' })),
     );
-    expect(results.map((r) => r.fees[0]?.amount)).toEqual(['0.0001', '0.0001', '0.0001']);
+    expect(results.map((r) => r.fees[0]?.amount)).toEqual([0.0001, 0.0001, 0.0001]);
     expect(await balanceOf(p, c.id, 'USD')).toBe('0.9997');
   });
 
@@ -47,7 +47,7 @@ describe('pricing shapes over HTTP', () => {
       { event_type: 'tokens', data: { tokens: 1 } },
       { event_type: 'tokens', data: { tokens: '2500000' } },
     ]);
-    expect(results.map((r) => r.fees[0]?.amount)).toEqual(['0.18', '0.000003', '7.5']);
+    expect(results.map((r) => r.fees[0]?.amount)).toEqual([0.18, 0.000003, 7.5]);
     expect(results[1]?.fees[0]?.fee_description).toBe('$3.00 per 1,000,000 tokens');
     expect(await balanceOf(p, c.id, 'USD')).toBe('2.319997');
   });
@@ -87,7 +87,7 @@ describe('pricing shapes over HTTP', () => {
       { event_type: 'completion', data: { model: 'small', tokens: 2000000 } },
       { event_type: 'completion', data: { model: 'huge', tokens: 1000000 } },
     ]);
-    expect(results.map((r) => r.fees[0]?.amount ?? null)).toEqual(['5', '10', '2', null]);
+    expect(results.map((r) => r.fees[0]?.amount ?? null)).toEqual([5, 10, 2, null]);
     expect(results.map((r) => r.fees[0]?.price_name ?? null)).toEqual([
       'Completion · large batch',
       'Completion · large',
@@ -112,8 +112,8 @@ describe('pricing shapes over HTTP', () => {
     );
     const [result] = await send(c.id, [{ event_type: 'image' }]);
     expect(result?.fees.map((f) => [f.price_name, f.amount, f.asset, f.fee_description])).toEqual([
-      ['Platform fee', '0.02', 'USD', 'Platform fee per image'],
-      ['Compute', '500', 'TOK', '500 TOK per event'],
+      ['Platform fee', 0.02, 'USD', 'Platform fee per image'],
+      ['Compute', 500, 'TOK', '500 TOK per event'],
     ]);
     expect(await balanceOf(p, c.id, 'USD')).toBe('0.98');
     expect(await balanceOf(p, c.id, 'TOK')).toBe('9500');
@@ -148,10 +148,10 @@ describe('pricing shapes over HTTP', () => {
     const again = await p.call('POST', '/events', batch);
     expect(again.status).toBe(200);
     expect(again.body.events.map((e: { status: string }) => e.status)).toEqual(['duplicate', 'duplicate']);
-    expect(again.body.events[0].fees[0].amount).toBe('1');
+    expect(again.body.events[0].fees[0].amount).toBe(1);
     expect(await balanceOf(p, c.id, 'USD')).toBe('4');
     const list = await p.call('GET', `/events?customer_id=${c.id}&limit=1`);
-    expect(list.body.data).toHaveLength(1);
+    expect(list.body.items).toHaveLength(1);
   });
 
   it('a full batch of 1,000 events with two fees each is charged in one request', async () => {

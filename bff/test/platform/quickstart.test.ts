@@ -43,7 +43,7 @@ describe('quickstart', () => {
     const customer = await customerRes.json();
     expect(customer.id).toMatch(/^cust_/);
     const wallet0 = await (await api.customers[':id'].wallet.$get({ param: { id: customer.id } })).json();
-    expect(wallet0.accounts).toEqual([{ id: 'default:USD', name: 'default', asset: 'USD', available: '0' }]);
+    expect(wallet0.accounts).toEqual([{ id: 'default:USD', name: 'default', asset: 'USD', available: 0 }]);
 
     const fund = await api.customers[':id'].wallet.adjustments.$post({
       param: { id: customer.id },
@@ -63,21 +63,21 @@ describe('quickstart', () => {
       id: 'evt-1',
       status: 'created',
       billed: true,
-      fees: [{ amount: '0.5', asset: 'USD', product_code: 'chat' }],
+      fees: [{ amount: 0.5, asset: 'USD', product_code: 'chat' }],
     });
     expect(await balanceOf(p, customer.id, 'USD')).toBe('19.5');
 
     const account = await api.customers[':id'].wallet[':account_id'].$get({ param: { id: customer.id, account_id: 'default:USD' } });
-    expect(await account.json()).toMatchObject({ id: 'default:USD', available: '19.5', pending_in: '0', pending_out: '0' });
+    expect(await account.json()).toMatchObject({ id: 'default:USD', available: 19.5, pending_in: 0, pending_out: 0 });
     const event = await (await api.events[':id'].$get({ param: { id: 'evt-1' } })).json();
     expect(event.fees).toEqual([
       {
-        amount: '0.5',
+        amount: 0.5,
         asset: 'USD',
         product_code: 'chat',
         price_name: 'Per message',
         fee_description: '$0.50 per event',
-        fiat_amount: '0.5',
+        fiat_amount: 0.5,
       },
     ]);
   });
@@ -87,9 +87,9 @@ describe('quickstart', () => {
       json: { code: 'IMG', name: 'Image credits', precision: 2, label: 'images', rates: [{ source: 'USD', rate: 0.1 }] },
     });
     expect(asset.status).toBe(201);
-    expect(await asset.json()).toMatchObject({ code: 'IMG', precision: 2, rates: [{ source: 'USD', rate: '0.1' }] });
+    expect(await asset.json()).toMatchObject({ code: 'IMG', precision: 2, rates: [{ source: 'USD', rate: 0.1 }] });
     const quote = await api.assets[':code'].quote.$post({ param: { code: 'IMG' }, json: { source: 'USD', amount: 5 } });
-    expect(await quote.json()).toMatchObject({ units: '50', rate: '0.1' });
+    expect(await quote.json()).toMatchObject({ units: 50, rate: 0.1 });
 
     await api.products.$post({
       json: {
@@ -147,9 +147,9 @@ describe('quickstart', () => {
     });
     expect(sent.status).toBe(201);
     expect((await sent.json()).events.map((e) => e.fees[0])).toMatchObject([
-      { amount: '1', asset: 'IMG', fiat_amount: '0.1', fee_description: '1.00 images per event' },
-      { amount: '1.25', asset: 'USD', fee_description: '$1.25 per 1,000,000 input_tokens' },
-      { amount: '0.00000125', asset: 'USD' },
+      { amount: 1, asset: 'IMG', fiat_amount: 0.1, fee_description: '1.00 images per event' },
+      { amount: 1.25, asset: 'USD', fee_description: '$1.25 per 1,000,000 input_tokens' },
+      { amount: 0.00000125, asset: 'USD' },
     ]);
     expect(await balanceOf(p, customer.id, 'IMG')).toBe('99');
     expect(await balanceOf(p, customer.id, 'USD')).toBe('18.74999875');

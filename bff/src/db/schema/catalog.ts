@@ -1,5 +1,5 @@
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import type { PricingEntry } from '../../pricing/types.ts';
+import type { PricingEntry, UsageType } from '../../pricing/types.ts';
 import { platforms } from './tenancy.ts';
 
 /** Custom assets of a platform (fiat ISO 4217 assets are built in and not stored). */
@@ -32,10 +32,31 @@ export const products = pgTable(
       .references(() => platforms.id),
     code: text().notNull(),
     name: text().notNull(),
+    /** Whether the first version was published when the product was created (each version's status is its own). */
     publish: boolean().notNull(),
+    /** The version new subscriptions take and `default` means. */
+    defaultVersion: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique().on(t.platformId, t.code)],
+);
+
+/**
+ * A product's versions, 1 up: a new version carries new prices and leaves the customers of the older ones on
+ * theirs (https://docs.credyt.ai/features/product-catalog: "Products are versioned automatically").
+ */
+export const productVersions = pgTable(
+  'product_versions',
+  {
+    productId: text()
+      .notNull()
+      .references(() => products.id),
+    version: integer().notNull(),
+    name: text().notNull(),
+    status: text().$type<'draft' | 'published'>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.version] })],
 );
 
 export const prices = pgTable(
@@ -46,14 +67,16 @@ export const prices = pgTable(
     productId: text()
       .notNull()
       .references(() => products.id),
+    /** The product version this price belongs to. */
+    version: integer().notNull().default(1),
     position: integer().notNull(),
     name: text().notNull(),
     eventType: text().notNull(),
-    usageType: text().$type<'unit' | 'volume'>().notNull(),
+    usageType: text().$type<UsageType>().notNull(),
     volumeField: text(),
     billableDimensions: jsonb().$type<string[]>().notNull(),
     pricing: jsonb().$type<PricingEntry[]>().notNull(),
     description: text(),
   },
-  (t) => [index().on(t.platformId, t.eventType), index().on(t.productId)],
+  (t) => [index().on(t.platformId, t.eventType), index().on(t.productId, t.version)],
 );

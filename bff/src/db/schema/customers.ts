@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { products } from './catalog.ts';
 import { ledgerAmount } from './columns.ts';
 import { platforms } from './tenancy.ts';
@@ -28,6 +28,10 @@ export const subscriptions = pgTable(
     productId: text()
       .notNull()
       .references(() => products.id),
+    /** The subscription (`sub_…`) of the request that listed this product: one customer may have several. */
+    subscriptionId: text().notNull(),
+    /** The product version the customer is billed by: the default one when they subscribed. */
+    version: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.productId] }), index().on(t.productId)],

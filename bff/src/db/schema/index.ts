@@ -4,3 +4,4 @@ export * from './customers.ts';
 export * from './ledger.ts';
 export * from './portal.ts';
 export * from './payments.ts';
+export * from './vendors.ts';

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 export interface PortalConfiguration {
   branding: {
@@ -55,4 +55,23 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.platformId, t.scope, t.key] })],
+);
+
+/**
+ * Accounts a platform provisions for its own business customers (Credyt for Platforms, "connected accounts"). Kept
+ * as records: a connected account has no API key, catalog or wallets of its own yet.
+ */
+export const connectedAccounts = pgTable(
+  'connected_accounts',
+  {
+    id: text().primaryKey(),
+    platformId: text()
+      .notNull()
+      .references(() => platforms.id),
+    name: text().notNull(),
+    externalId: text(),
+    metadata: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.platformId, t.externalId)],
 );

@@ -258,7 +258,11 @@ async function overTheWire(browser: Browser, bff: BffProcess, pages: string, cus
     raw += (await res.arrayBuffer()).byteLength;
   }
   console.log(`\n== widget: over the wire (what the first balances download, as a browser asks: Accept-Encoding br, gzip) ==`);
-  line(`initial module, ${files.length} files: bytes transferred (brotli)`, kb(sent), `x${(sent / raw).toFixed(2)} of ${kb(raw)} uncompressed`);
+  line(
+    `initial module, ${files.length} files: bytes transferred (brotli)`,
+    kb(sent),
+    `x${(sent / raw).toFixed(2)} of ${kb(raw)} uncompressed`,
+  );
 
   const empty: number[] = [];
   const portal: number[] = [];
@@ -286,7 +290,10 @@ async function overTheWire(browser: Browser, bff: BffProcess, pages: string, cus
   }
   const base = median(empty);
   const value = median(portal);
-  line(`baseline: empty page on Fast 3G (${FAST_3G.latency} ms, ${FAST_3G.downloadThroughput / 1000} KB/s), navigation -> first paint p50`, ms(base));
+  line(
+    `baseline: empty page on Fast 3G (${FAST_3G.latency} ms, ${FAST_3G.downloadThroughput / 1000} KB/s), navigation -> first paint p50`,
+    ms(base),
+  );
   line('portal on Fast 3G: navigation -> first balances painted p50', ms(value), `x${(value / base).toFixed(1)} baseline`);
 }
 

@@ -1,3 +1,5 @@
+import { parse } from 'lossless-json';
+
 /**
  * The demo's server-side client of the platform API, as a platform's backend holds one: it alone knows the API
  * key. `fetch` is injectable so tests drive an in-process app (`app.request`) instead of a socket.
@@ -44,9 +46,14 @@ export function platformClient(options: { baseUrl: string; apiKey: string; fetch
   };
 }
 
+/**
+ * Credyt's API answers amounts as JSON numbers; `JSON.parse` would round one past 15–17 digits to a float. Every
+ * number is kept as its exact text instead (amounts are decimal strings everywhere in this code), as a platform's
+ * backend should read them.
+ */
 function safeJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parse(text, null, (digits) => digits);
   } catch {
     return text;
   }
@@ -60,8 +67,8 @@ export interface Customer {
 
 /** The platform's customer for one of its own user ids, or null. */
 export async function customerByExternalId(api: PlatformClient, externalId: string): Promise<Customer | null> {
-  const found = await api.request<{ data: Customer[] }>('GET', `/customers?external_id=${encodeURIComponent(externalId)}`);
-  return found.data[0] ?? null;
+  const found = await api.request<{ items: Customer[] }>('GET', `/customers?external_id=${encodeURIComponent(externalId)}`);
+  return found.items[0] ?? null;
 }
 
 export interface PortalLink {

@@ -47,17 +47,18 @@ describe('demo seed', () => {
 
   it('creates Lumen AI: two customers, three products (unit, volume, dimensional), image credits', async () => {
     expect(await isSeeded(api)).toBe(true);
-    const customers = (await get('/customers')).data;
+    const customers = (await get('/customers')).items;
     expect(customers.map((c: any) => c.external_id).sort()).toEqual([MAIN_CUSTOMER.external_id, OTHER_CUSTOMER.external_id].sort());
 
-    const products = (await get('/products')).data ?? (await get('/products'));
+    const products = (await get('/products')).items;
     expect(products).toHaveLength(3);
     const calc = products.flatMap((p: any) => p.prices.map((price: any) => price.usage_calculation));
     expect(calc.map((c: any) => c.usage_type).sort()).toEqual(['unit', 'unit', 'volume', 'volume']);
     expect(calc.some((c: any) => c.billable_dimensions?.length === 2)).toBe(true);
 
     const asset = await get('/assets/IMG');
-    expect(asset).toMatchObject({ code: 'IMG', precision: 0, label: 'image credits', rates: [{ source: 'USD', rate: '0.04' }] });
+    // The demo's client keeps every JSON number as its exact text (platform-client.ts).
+    expect(asset).toMatchObject({ code: 'IMG', precision: '0', label: 'image credits', rates: [{ source: 'USD', rate: '0.04' }] });
 
     const config = await get('/billing-portal/configuration');
     expect(config.branding).toMatchObject({ name: 'Lumen AI', primary_color: '#6d28d9' });

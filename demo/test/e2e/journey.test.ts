@@ -416,11 +416,11 @@ describe('end-to-end journey (Chromium, clean database)', () => {
 
   it('the element embedded in the demo page: top-up → auto top-up → transactions and CSV → renewal, used link', async () => {
     const shot = screenshots('embedded');
-    const found = await demo.api.request<{ data: { id: string }[] }>(
+    const found = await demo.api.request<{ items: { id: string }[] }>(
       'GET',
       `/customers?external_id=${encodeURIComponent(MAIN_CUSTOMER.external_id)}`,
     );
-    const customerId = found.data[0]!.id;
+    const customerId = found.items[0]!.id;
     const start = await wallet(customerId);
 
     const context = await newContext();

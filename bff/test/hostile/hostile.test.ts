@@ -381,6 +381,7 @@ beforeAll(async () => {
   routes = [
     { method: 'GET', path: '/livez', auth: 'none' },
     { method: 'GET', path: '/healthz', auth: 'none' },
+    { method: 'GET', path: '/metrics', auth: 'none' },
     { method: 'GET', path: '/openapi.json', auth: 'none' },
     {
       method: 'POST',

@@ -19,6 +19,10 @@ const Environment = z.object({
       message: 'must be a postgres:// URL, "memory:", or a directory for the embedded database',
     })
     .optional(),
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DATABASE_READ_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'must be a Stripe secret key (sk_…)').optional(),
@@ -38,6 +42,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** Set when DATABASE_URL is a transaction pooler (PgBouncer): PostgreSQL itself, for LISTEN and migrations. */
+  databaseDirectUrl: string | undefined;
   /** postgres.js pools: transactions and ordinary queries; the pipelined hot reads (wallet). */
   pool: { size: number; readSize: number };
   stripe: { secretKey: string; webhookSecret: string; apiBase: string | undefined };
@@ -69,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
     pool: { size: e.DATABASE_POOL_SIZE, readSize: e.DATABASE_READ_POOL_SIZE },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? 'sk_test_local_emulator',

@@ -31,7 +31,11 @@ async function main() {
   // Without the bundle the hosted portal and every embed would fail page by page; say so once, at start.
   if (!existsSync(join(config.widgetDist, WIDGET_ENTRY))) refuse(new MissingWidgetError(config.widgetDist).message);
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config.databaseUrl, { poolSize: config.pool.size, readPoolSize: config.pool.readSize });
+  const database = await openDatabase(config.databaseUrl, {
+    poolSize: config.pool.size,
+    readPoolSize: config.pool.readSize,
+    directUrl: config.databaseDirectUrl,
+  });
   if (config.bootstrapApiKey) await ensurePlatformWithKey(database.db, config.bootstrapApiKey, 'Bootstrap platform');
   const stripe = createStripeClient(config.stripe);
   const lifecycle = new Lifecycle();

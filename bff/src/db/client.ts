@@ -33,10 +33,17 @@ export interface PoolOptions {
   poolSize?: number;
   /** Connections for the hot single-statement reads of `preparedRows`, which pipeline many queries per connection. */
   readPoolSize?: number;
+  /**
+   * A direct connection to PostgreSQL when `url` goes through a pooler in transaction mode (PgBouncer): such a
+   * pooler hands each transaction any server connection, so what lives on one connection goes here instead:
+   * `LISTEN` (a notification reaches the connection that listened) and the migration lock (a session advisory
+   * lock). Through the pooler, statements are not prepared (PgBouncer 1.18 cannot carry them across connections).
+   */
+  directUrl?: string;
 }
 
 /** The read pool behind each postgres.js-backed `Database`; PGlite has one connection and needs none. */
-const readPools = new WeakMap<object, postgres.Sql>();
+const readPools = new WeakMap<object, { sql: postgres.Sql; prepare: boolean }>();
 
 /**
  * `postgres://…` → postgres.js; `memory:` → in-memory PGlite; anything else (or unset) → PGlite persisted in
@@ -44,22 +51,30 @@ const readPools = new WeakMap<object, postgres.Sql>();
  */
 export async function openDatabase(url: string | undefined, options: PoolOptions = {}): Promise<DatabaseHandle> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare: true, connect_timeout: 5 });
+    const direct = options.directUrl ?? url;
+    const prepare = options.directUrl === undefined;
+    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare, connect_timeout: 5 });
     // Hot reads get their own few connections: they never queue behind a transaction holding a pooled connection,
     // and under load postgres.js pipelines them, so one write and one wake-up carry many queries.
-    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare: true, connect_timeout: 5 });
+    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare, connect_timeout: 5 });
+    // postgres.js listens on a connection of its own, opened by the first `listen`: here, on the direct URL.
+    const listener = direct === url ? client : postgres(direct, { max: 1, onnotice: () => {}, connect_timeout: 5 });
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' });
-    readPools.set(db, reads);
-    await migrateWithLock(url);
+    readPools.set(db, { sql: reads, prepare });
+    await migrateWithLock(direct);
     return {
       db: db as unknown as Database,
       kind: 'postgres',
       async listen(channel, onPayload) {
-        const sub = await client.listen(channel, onPayload);
+        const sub = await listener.listen(channel, onPayload);
         return () => sub.unlisten();
       },
       close: async () => {
-        await Promise.all([client.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
+        await Promise.all([
+          client.end({ timeout: 5 }),
+          reads.end({ timeout: 5 }),
+          listener === client ? null : listener.end({ timeout: 5 }),
+        ]);
       },
     };
   }
@@ -134,9 +149,11 @@ export function preparedRows<T>(query: SQL): (db: Database, values: Record<strin
   return async (db, values) => {
     preparedSpies.get(db)?.();
     const params = fillPlaceholders(slots, values);
-    const client = readPools.get(db) ?? (db as unknown as { $client: unknown }).$client;
+    const pool = readPools.get(db);
+    const client = pool?.sql ?? (db as unknown as { $client: unknown }).$client;
     if (client instanceof PGlite) return (await client.query<T>(text, params)).rows;
-    return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+    const prepare = pool?.prepare ?? true;
+    return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare })) as unknown as T[];
   };
 }
 

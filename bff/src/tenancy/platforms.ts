@@ -13,20 +13,35 @@ function defaultPortalConfiguration(name: string): PortalConfiguration {
   };
 }
 
-/** Creates a platform owning `apiKey`, unless a platform already owns it. Returns the platform's id. */
+/** Thrown inside the transaction to roll back its platform: another process's insert of the same key won. */
+class KeyTaken extends Error {}
+
+/**
+ * Creates a platform owning `apiKey`, unless a platform already owns it. Returns the platform's id. Processes
+ * started together with one BOOTSTRAP_API_KEY race here: the loser's insert waits for the winner's commit on the
+ * key's unique index, rolls its own platform back, and returns the winner's.
+ */
 export async function ensurePlatformWithKey(db: Database, apiKey: string, name = 'Platform'): Promise<string> {
   const keyHash = sha256(apiKey);
-  return db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
-    if (existing) return existing.platformId;
-    const id = newId('plt');
-    await tx.insert(platforms).values({ id, name, portalConfig: defaultPortalConfiguration(name) });
-    const inserted = await tx
-      .insert(apiKeys)
-      .values({ id: newId('key'), platformId: id, keyHash })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted.length === 0) throw new Error('another process created this key at the same moment; retry');
-    return id;
-  });
+  const owner = async () => (await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)))[0]?.platformId;
+  try {
+    return await db.transaction(async (tx) => {
+      const [existing] = await tx.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
+      if (existing) return existing.platformId;
+      const id = newId('plt');
+      await tx.insert(platforms).values({ id, name, portalConfig: defaultPortalConfiguration(name) });
+      const inserted = await tx
+        .insert(apiKeys)
+        .values({ id: newId('key'), platformId: id, keyHash })
+        .onConflictDoNothing()
+        .returning();
+      if (inserted.length === 0) throw new KeyTaken();
+      return id;
+    });
+  } catch (err) {
+    if (!(err instanceof KeyTaken)) throw err;
+    const winner = await owner();
+    if (!winner) throw new Error('the API key was taken by another platform and then removed; start again');
+    return winner;
+  }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanDatabase, onPostgres, unitPrice } from '../helpers.ts';
-import { havePgBouncer, startPgBouncer, type Bouncer } from '../pgbouncer.ts';
+import { havePgBouncer, startPgBouncer, type Bouncer } from '../../cluster/pgbouncer.ts';
 import { sseReader } from '../portal/helpers.ts';
-import { freePort, startServer, type ServerProcess } from '../server-process.ts';
+import { freePort, startServer, type ServerProcess } from '../../cluster/server-process.ts';
 
 /**
  * Through PgBouncer in transaction pooling, with a direct URL for what needs one connection (LISTEN, the migration

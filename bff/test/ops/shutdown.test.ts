@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanDatabase, unitPrice } from '../helpers.ts';
 import { sseReader } from '../portal/helpers.ts';
-import { freePort, SERVER_ENTRY, startServer } from '../server-process.ts';
+import { freePort, SERVER_ENTRY, startServer } from '../../cluster/server-process.ts';
 
 describe('pnpm serve', () => {
   it('refuses to start without the widget bundle, in one line that says how to build it', () => {

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '@credyt/shared';
 import { GroupCommit, type Settled } from '../../src/db/group-commit.ts';
-import { freePort, startServer } from '../server-process.ts';
+import { freePort, startServer } from '../../cluster/server-process.ts';
 import {
   cleanDatabase,
   createTestContext,

@@ -99,7 +99,14 @@ export function sseReader(res: Response) {
   const state = { comments: [] as string[], retry: null as number | null };
   const queue: SseEvent[] = [];
 
-  async function fill(): Promise<boolean> {
+  /**
+   * One read at a time: a `next` that timed out leaves its read pending, and the next call waits on that same read
+   * (a second read would wait for a chunk after the one the first read queues).
+   */
+  let pending: Promise<boolean> | null = null;
+  const fill = (): Promise<boolean> => (pending ??= read().finally(() => (pending = null)));
+
+  async function read(): Promise<boolean> {
     const { value, done } = await reader.read();
     if (done) {
       ended = true;

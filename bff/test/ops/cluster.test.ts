@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { money } from '@credyt/shared';
+import { startCluster, type Cluster } from '../../cluster/cluster.ts';
+import { haveNginx } from '../../cluster/nginx.ts';
+import { havePgBouncer } from '../../cluster/pgbouncer.ts';
+import { cleanDatabase, onPostgres, unitPrice } from '../helpers.ts';
+import { sseReader } from '../portal/helpers.ts';
+
+/** Three BFF processes behind nginx, through PgBouncer: what `pnpm cluster` starts. */
+describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3 BFF processes → PgBouncer → PostgreSQL', () => {
+  const key = `cluster_${randomBytes(12).toString('hex')}`;
+  let database: Awaited<ReturnType<typeof cleanDatabase>>;
+  let cluster: Cluster;
+  beforeAll(async () => {
+    database = await cleanDatabase();
+    cluster = await startCluster({ databaseUrl: database.url, env: { BOOTSTRAP_API_KEY: key } });
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await database?.drop();
+  });
+
+  const call = async (base: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-credyt-api-key': key },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> | null };
+  };
+  const customer = async (name: string) => {
+    const created = await call(cluster.url, 'POST', '/customers', {
+      name,
+      external_id: name,
+      subscriptions: [{ products: [{ code: 'chat' }] }],
+    });
+    expect(created.status).toBe(201);
+    const id = created.json!.id as string;
+    expect(
+      (
+        await call(cluster.url, 'POST', `/customers/${id}/wallet/adjustments`, {
+          transaction_id: `f-${id}`,
+          asset: 'USD',
+          amount: '100',
+          reason: 'gift',
+        })
+      ).status,
+    ).toBe(201);
+    return id;
+  };
+
+  it('migrated once though all three started together, and spreads requests over all three', async () => {
+    expect(
+      (
+        await call(cluster.url, 'POST', '/products', {
+          name: 'Chat',
+          code: 'chat',
+          publish: true,
+          prices: [unitPrice('chat', 'USD', '0.01')],
+        })
+      ).status,
+    ).toBe(201);
+    for (let i = 0; i < 30; i++) expect((await call(cluster.url, 'GET', '/products')).status).toBe(200);
+    for (const p of cluster.processes) {
+      const metrics = await (await fetch(`${p.url}/metrics`)).text();
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith('credyt_http_request_duration_seconds_count{method="GET",route="/products",status="200"}'));
+      expect(Number(line?.split(' ')[1] ?? 0), `${p.url} answered some`).toBeGreaterThan(0);
+    }
+  });
+
+  it('pushes an event ingested through one process to a stream open on another', async () => {
+    const id = await customer('push');
+    const [a, b] = cluster.processes;
+    const link = (
+      await call(a!.url, 'POST', '/billing-portal/sessions', {
+        customer_id: id,
+        return_url: 'https://p.example/',
+        failure_url: 'https://p.example/',
+      })
+    ).json!;
+    const exchanged = await fetch(`${a!.url}/portal/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: link.token }),
+    });
+    const { access_token } = (await exchanged.json()) as { access_token: string };
+    const stream = sseReader(await fetch(`${a!.url}/portal/api/stream`, { headers: { authorization: `Bearer ${access_token}` } }));
+    await expect(stream.next(undefined, 200)).rejects.toThrow(/no event/);
+    const sent = await call(b!.url, 'POST', '/events', {
+      customer_id: id,
+      events: [{ id: 'x-1', event_type: 'chat', occurred_at: new Date().toISOString() }],
+    });
+    expect(sent.status).toBe(201);
+    const update = await stream.next('wallet.updated', 5000);
+    expect((update.data as { account: { available: string } }).account.available).toBe('99.99');
+    await stream.close();
+  });
+
+  it('loses nothing when a process is killed mid-load: clients retry, every event is booked once, balance = Σ entries', async () => {
+    const ids = await Promise.all([1, 2, 3, 4].map((n) => customer(`kill-${n}`)));
+    const batches = Array.from({ length: 120 }, (_, n) => ({
+      customer_id: ids[n % ids.length]!,
+      events: Array.from({ length: 5 }, (_, i) => ({ id: `k-${n}-${i}`, event_type: 'chat', occurred_at: new Date().toISOString() })),
+    }));
+    let answered = 0;
+    const victim = cluster.processes[2]!;
+    // Eight clients at once through the proxy; each retries its batch until it is answered 200 or 201.
+    const queue = [...batches];
+    const client = async () => {
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        for (let attempt = 0; ; attempt++) {
+          const res = await call(cluster.url, 'POST', '/events', batch).catch(() => ({ status: 0, json: null }));
+          if (res.status === 200 || res.status === 201) break;
+          expect(attempt, `batch retried: last ${res.status}`).toBeLessThan(20);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        if (++answered === 30) victim.child.kill('SIGKILL');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, client));
+    expect(await victim.exited).toBe('SIGKILL');
+
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const events = await sql<{ n: string }[]>`select count(*)::text as n from events where id like 'k-%'`;
+      expect(events[0]!.n).toBe('600');
+      const facts = await sql<{ customer_id: string; balance: string; total: string }[]>`
+        select a.customer_id, a.balance::text as balance, (select coalesce(sum(e.amount), 0)::text from entries e
+          where e.customer_id = a.customer_id and e.account_name = a.name and e.asset_code = a.asset_code) as total
+        from accounts a where a.customer_id = any(${ids})`;
+      for (const f of facts) {
+        expect(money(f.balance).equals(f.total), f.customer_id).toBe(true);
+        // 100 funded, 150 events at 0.01.
+        expect(money(f.balance).equals('98.5'), `${f.customer_id}: ${f.balance}`).toBe(true);
+      }
+    } finally {
+      await sql.end();
+    }
+  }, 120_000);
+});

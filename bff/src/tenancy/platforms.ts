@@ -41,7 +41,7 @@ export async function ensurePlatformWithKey(db: Database, apiKey: string, name =
   } catch (err) {
     if (!(err instanceof KeyTaken)) throw err;
     const winner = await owner();
-    if (!winner) throw new Error('the API key was taken by another platform and then removed; start again');
+    if (!winner) throw new Error('the API key was taken by another platform and then removed; start again', { cause: err });
     return winner;
   }
 }

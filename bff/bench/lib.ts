@@ -91,7 +91,7 @@ export function line(name: string, value: string, ratio?: string) {
 }
 
 /** Calls the BFF's API as a platform with `key`; a status of 300 or more throws with the body. */
-export function apiClient(bff: BffProcess, key: string) {
+export function apiClient(bff: Pick<BffProcess, 'url'>, key: string) {
   return async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> => {
     const res = await fetch(`${bff.url}${path}`, {
       method,
@@ -106,7 +106,7 @@ export function apiClient(bff: BffProcess, key: string) {
 let exchanges = 0;
 
 /** A portal access token for the customer: a link made by the platform, exchanged as the customer's browser would. */
-export async function accessToken(bff: BffProcess, key: string, customerId: string): Promise<string> {
+export async function accessToken(bff: Pick<BffProcess, 'url'>, key: string, customerId: string): Promise<string> {
   const api = apiClient(bff, key);
   const link = await api<{ token: string }>('POST', '/billing-portal/sessions', {
     customer_id: customerId,

@@ -1,11 +1,13 @@
 import { benchIngest } from './ingest.ts';
 import { benchPortal } from './portal.ts';
+import { benchCluster } from './cluster.ts';
 
 /** `pnpm bench`: every benchmark prints its figure and its ratio to a baseline measured in the same run. */
 const suites: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
   portal: benchPortal,
   widget: () => import('./widget.ts').then((m) => m.benchWidget()),
+  cluster: benchCluster,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

@@ -144,6 +144,7 @@ export function exchangeRoutes(db: Database, clock: Clock) {
     createRoute({
       method: 'post',
       path: '/api/session',
+      // Also sent as text/plain (json-body.ts reads it as JSON): see the element's exchange.
       request: { body: { content: { 'application/json': { schema: SessionExchange } }, required: true } },
       responses: {
         201: json(SessionExchanged.or(AccessToken), 'The access token, with the session and wallet it opens'),

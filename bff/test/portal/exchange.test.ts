@@ -28,4 +28,22 @@ describe('POST /portal/api/session', () => {
     expect(body.wallet).toEqual(PortalWallet.parse(await read('/wallet')));
     expect(body.wallet.accounts[0]).toMatchObject({ id: 'default:USD', available: '3' });
   });
+
+  it('takes the token as text/plain too (a CORS simple request, no preflight), validated as strictly', async () => {
+    const c = await fundedCustomer(p, [unitPrice('op', 'USD', '0.25')], [{ asset: 'USD', amount: 3 }]);
+    const link = await newLink(p, c.id);
+    const send = (body: string, type: string) =>
+      ctx.app.request('/portal/api/session', { method: 'POST', headers: { 'content-type': type }, body });
+    const wrong = await send(JSON.stringify({ token: 7 }), 'text/plain;charset=UTF-8');
+    expect(wrong.status).toBe(422);
+    expect((await wrong.json()) as unknown).toMatchObject({ errors: [{ path: 'token' }] });
+    expect((await send('{"token":', 'text/plain;charset=UTF-8')).status).toBe(400);
+    expect((await send(JSON.stringify({ token: link.token }), 'text/html')).status).toBe(415);
+    const res = await send(JSON.stringify({ token: link.token }), 'text/plain;charset=UTF-8');
+    expect(res.status).toBe(201);
+    expect(SessionExchanged.parse(await res.json()).wallet.accounts[0]).toMatchObject({ available: '3' });
+    // Elsewhere text/plain is still refused.
+    const other = await p.call('POST', '/customers', '{"name":"x"}', { 'content-type': 'text/plain' });
+    expect(other.status).toBe(415);
+  });
 });

@@ -19,6 +19,27 @@ describe('<credyt-billing-portal>', () => {
       expect(log.requests.filter((r) => r.path === '/portal/api/session')).to.have.length(1);
     });
 
+    it('sends the link exchange as a CORS simple request: text/plain, no header that would need a preflight', async () => {
+      const sent: Headers[] = [];
+      const original = window.fetch;
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+        if (String(input instanceof Request ? input.url : input).endsWith('/portal/api/session') && init?.method === 'POST') {
+          sent.push(new Headers(init.headers));
+        }
+        return original(input, init);
+      };
+      try {
+        await mountPortal();
+      } finally {
+        window.fetch = original;
+      }
+      expect(sent).to.have.length(1);
+      // The CORS-safelisted request headers (Fetch standard): anything else makes a cross-origin BFF preflight first.
+      const safelisted = new Set(['accept', 'accept-language', 'content-language', 'content-type']);
+      expect([...sent[0]!.keys()].filter((name) => !safelisted.has(name))).to.deep.equal([]);
+      expect(sent[0]!.get('content-type')).to.match(/^text\/plain/);
+    });
+
     it('uses the hosted page’s cookie when there is no token', async () => {
       document.cookie = `credyt_portal=${linkToken('filled')}; path=/`;
       try {

@@ -1,7 +1,7 @@
 import { startCluster } from '../cluster/cluster.ts';
 import { haveNginx } from '../cluster/nginx.ts';
 import { havePgBouncer } from '../cluster/pgbouncer.ts';
-import { accessToken, apiClient, cannon, freshDatabase, line, startBff } from './lib.ts';
+import { accessToken, apiClient, cannon, CHAT_PRODUCT, freshDatabase, line, startBff } from './lib.ts';
 
 const KEY = 'bench_key_cluster_0123456789abcdef';
 
@@ -21,20 +21,7 @@ export async function benchCluster() {
       const proxy = { url: cluster.url };
       const call = apiClient(proxy, KEY);
       if (!customerId) {
-        await call('POST', '/products', {
-          name: 'Chat',
-          code: 'chat',
-          publish: true,
-          prices: [
-            {
-              name: 'Per message',
-              type: 'usage_based',
-              billing_model: { type: 'real_time' },
-              usage_calculation: { event_type: 'msg', usage_type: 'unit' },
-              pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }],
-            },
-          ],
-        });
+        await call('POST', '/products', CHAT_PRODUCT);
         customerId = (
           await call<{ id: string }>('POST', '/customers', {
             name: 'c',

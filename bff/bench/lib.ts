@@ -4,6 +4,22 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
+/** The benches' product: 0.01 USD per `msg` event, published. */
+export const CHAT_PRODUCT = {
+  name: 'Chat',
+  code: 'chat',
+  publish: true,
+  prices: [
+    {
+      name: 'Per message',
+      type: 'usage_based',
+      billing_model: { type: 'real_time' },
+      usage_calculation: { event_type: 'msg', usage_type: 'unit' },
+      pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }],
+    },
+  ],
+};
+
 export const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh database per run, so every figure starts from the same empty state. */

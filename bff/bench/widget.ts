@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import postgres from 'postgres';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../widget/test/chromium.mjs';
-import { freshDatabase, line, percentile, startBff, type BffProcess } from './lib.ts';
+import { CHAT_PRODUCT, freshDatabase, line, percentile, startBff, type BffProcess } from './lib.ts';
 
 const KEY = 'bench_key_widget_0123456789abcdef';
 const WIDGET = fileURLToPath(new URL('../../widget/', import.meta.url));
@@ -156,8 +156,15 @@ async function link(bff: BffProcess, customerId: string): Promise<string> {
 /** Each load in a fresh context (a cold cache, as a first visit): navigation start → first paint of a bare page. */
 async function emptyPagePaint(browser: Browser, pages: string): Promise<number> {
   const { context, page } = await freshPage(browser);
+  const paint = await firstPaintOfEmptyPage(page, pages);
+  await context.close();
+  return paint;
+}
+
+/** Navigation start → first paint of the bare page, in `page`. */
+async function firstPaintOfEmptyPage(page: Page, pages: string): Promise<number> {
   await page.goto(`${pages}/empty`);
-  const paint = await page.evaluate(
+  return page.evaluate(
     () =>
       new Promise<number>((resolve) => {
         const seen = () => performance.getEntriesByName('first-paint')[0]?.startTime;
@@ -165,8 +172,6 @@ async function emptyPagePaint(browser: Browser, pages: string): Promise<number> 
         wait();
       }),
   );
-  await context.close();
-  return paint;
 }
 
 async function portalLoad(browser: Browser, pages: string, token: string) {
@@ -269,17 +274,7 @@ async function overTheWire(browser: Browser, bff: BffProcess, pages: string, cus
   for (let i = 0; i < THROTTLED_LOADS; i++) {
     {
       const { context, page } = await throttledPage(browser);
-      await page.goto(`${pages}/empty`);
-      empty.push(
-        await page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const seen = () => performance.getEntriesByName('first-paint')[0]?.startTime;
-              const wait = () => (seen() !== undefined ? resolve(seen()!) : requestAnimationFrame(wait));
-              wait();
-            }),
-        ),
-      );
+      empty.push(await firstPaintOfEmptyPage(page, pages));
       await context.close();
     }
     const token = await link(bff, customerId);
@@ -489,20 +484,7 @@ export async function benchWidget() {
   });
   try {
     await api(bff, 'PUT', '/billing-portal/configuration', { allowed_origins: [pages.url] });
-    await api(bff, 'POST', '/products', {
-      name: 'Chat',
-      code: 'chat',
-      publish: true,
-      prices: [
-        {
-          name: 'Per message',
-          type: 'usage_based',
-          billing_model: { type: 'real_time' },
-          usage_calculation: { event_type: 'msg', usage_type: 'unit' },
-          pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }],
-        },
-      ],
-    });
+    await api(bff, 'POST', '/products', CHAT_PRODUCT);
     const customer = (name: string) =>
       api<{ id: string }>(bff, 'POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] });
     const adjust = (id: string, n: number, reason: string) =>

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForPort } from './wait.ts';
 
 /** Debian's nginx (`apt-get install nginx`); `.ci/run` installs it. */
 export const NGINX = '/usr/sbin/nginx';
@@ -64,19 +64,7 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`)
   });
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${log}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) break;
-    if (i > 100) throw new Error(`nginx did not listen on ${port}: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port, child, 'nginx', () => log);
   return {
     url: `http://127.0.0.1:${port}`,
     stop: () =>

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForPort } from './wait.ts';
 
 /** Debian's PgBouncer (`apt-get install pgbouncer`); `.ci/run` installs it. */
 export const PGBOUNCER = '/usr/sbin/pgbouncer';
@@ -45,18 +45,7 @@ export async function startPgBouncer(directUrl: string, port: number, poolSize =
   const child: ChildProcess = spawn(PGBOUNCER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`pgbouncer exited: ${log}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port, child, 'pgbouncer', () => log);
   const url = new URL(directUrl);
   url.port = String(port);
   return {

@@ -221,6 +221,19 @@ export async function createProduct(db: Database, platformId: string, body: Prod
  * Adds the next version of a product with new prices. It is not the default: customers keep the version they have
  * and new subscriptions take the default until `PATCH /products/{id}/{version}` makes this one it.
  */
+/**
+ * Locks the platform's product row (404 when it has none): the lock that numbers versions, so two requests at once
+ * get 2 and 3, never 2 twice, and that orders a version's publish and default changes.
+ */
+async function lockProduct(tx: Executor, platformId: string, productId: string): Promise<void> {
+  const [product] = await tx
+    .select({ id: products.id })
+    .from(products)
+    .where(and(eq(products.platformId, platformId), eq(products.id, productId)))
+    .for('update');
+  if (!product) throw notFound('The product');
+}
+
 export async function createProductVersion(
   db: Database,
   platformId: string,
@@ -230,13 +243,7 @@ export async function createProductVersion(
   const registry = await AssetRegistry.load(db, platformId);
   checkPrices(body.prices, registry);
   const number = await db.transaction(async (tx) => {
-    // The product row is the lock that numbers versions: two requests at once get 2 and 3, never 2 twice.
-    const [product] = await tx
-      .select({ id: products.id })
-      .from(products)
-      .where(and(eq(products.platformId, platformId), eq(products.id, productId)))
-      .for('update');
-    if (!product) throw notFound('The product');
+    await lockProduct(tx, platformId, productId);
     const [latest] = await tx
       .select({ n: max(productVersions.version) })
       .from(productVersions)
@@ -258,12 +265,7 @@ export async function updateProductVersion(
   change: { publish?: boolean | undefined; make_default?: boolean | undefined },
 ): Promise<ProductWithPrices> {
   await db.transaction(async (tx) => {
-    const [product] = await tx
-      .select({ id: products.id })
-      .from(products)
-      .where(and(eq(products.platformId, platformId), eq(products.id, productId)))
-      .for('update');
-    if (!product) throw notFound('The product');
+    await lockProduct(tx, platformId, productId);
     const [row] = await tx
       .select()
       .from(productVersions)

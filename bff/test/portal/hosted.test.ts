@@ -1,3 +1,4 @@
+import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPortalContext,
@@ -70,6 +71,13 @@ describe('hosted portal page', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('cache-control')).toBe('no-store');
+
+    // As a browser asks for it: brotli, the same page, its headers kept.
+    const br = await ctx.app.request('/portal/', { headers: { cookie, 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString();
+    expect(html).toContain('<title>Billing · Lumen AI</title>');
   });
 
   it('tells the element how many wallet cards to draw while it loads: one per balance and the month’s spend', async () => {

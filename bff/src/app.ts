@@ -129,6 +129,7 @@ export function createApp(deps: AppDeps) {
         stripe,
         // PGlite is one connection: its transactions run one at a time anyway.
         ingest: { maxInFlight: database.kind === 'pglite' ? 1 : INGEST_GROUPS_IN_FLIGHT },
+        webhooks: { allowInsecureUrls: config.webhooks.allowInsecureUrls },
         onSessionsRevoked: (notice) => sessionCache.evict(notice),
       }),
     )

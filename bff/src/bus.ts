@@ -20,6 +20,9 @@ export const LEDGER_CHANNEL = channel('credyt_ledger', z.object({ p: z.string(),
 /** Wakes the auto top-up workers: an attempt was queued. */
 export const AUTO_TOP_UP_CHANNEL = channel('credyt_auto_top_up', z.undefined());
 
+/** Wakes the webhook workers: a delivery was queued. */
+export const WEBHOOK_CHANNEL = channel('credyt_webhooks', z.undefined());
+
 /** A top-up changed status: `c` is the customer, the rest is the portal's `top_up.updated` event. */
 export const TOP_UP_CHANNEL = channel(
   'credyt_top_up',

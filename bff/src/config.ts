@@ -34,6 +34,10 @@ const Environment = z.object({
   WIDGET_DIST: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  WEBHOOK_ALLOW_INSECURE_URLS: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
 });
 
 export interface Config {
@@ -57,6 +61,12 @@ export interface Config {
   metricsToken: string | undefined;
   /** On SIGTERM: how long in-flight requests may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /**
+   * Webhooks to the platform: `allowInsecureUrls` accepts http and private hosts (the demo, tests); the rest shapes
+   * delivery (timeout per attempt, attempts before giving up, the first retry's wait, doubling after), and
+   * `liveMode` (a live Stripe key) is what every envelope's `live_mode` says.
+   */
+  webhooks: { allowInsecureUrls: boolean; timeoutMs: number; maxAttempts: number; retryBaseMs: number; liveMode: boolean };
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     widgetDist: e.WIDGET_DIST ?? BUILT_WIDGET,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webhooks: {
+      allowInsecureUrls: e.WEBHOOK_ALLOW_INSECURE_URLS === 'true',
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      liveMode: (e.STRIPE_SECRET_KEY ?? '').startsWith('sk_live_'),
+    },
   };
 }

@@ -10,6 +10,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { collectProcessMetrics } from './metrics.ts';
 import { createLogger } from './log.ts';
 import { AutoTopUpWorker } from './auto-top-up/service.ts';
+import { webhookWorker } from './webhooks/delivery.ts';
 import { createStripeClient } from './stripe/client.ts';
 import { ensurePlatformWithKey } from './tenancy/platforms.ts';
 
@@ -43,13 +44,16 @@ async function main() {
   const app = createApp({ database, config, logger, stripe, lifecycle });
   const worker = new AutoTopUpWorker(database, stripe, logger);
   await worker.start();
+  const webhooks = webhookWorker(database, logger, config.webhooks);
+  await webhooks.start();
   const server = await listen(app.fetch, config.port, config.host);
   logger.info('listening', { url: config.publicUrl, host: config.host, port: portOf(server), database: database.kind });
 
   /**
    * SIGTERM (an orchestrator) or SIGINT (Ctrl-C): stop accepting connections, mark the process not ready, end live
    * streams with a reconnect hint, let requests in flight finish (their transactions commit or roll back), stop
-   * the worker after its current attempt (its claims are row locks, released with its transaction), close the
+   * the auto top-up worker after its current attempt (its claims are row locks, released with its transaction), give
+   * back the webhook deliveries in flight (due again at once, for another process), close the
    * pools, exit 0. Past `SHUTDOWN_TIMEOUT_MS` the remaining connections are cut and the exit code is 1. A second
    * signal exits at once.
    */
@@ -71,7 +75,7 @@ async function main() {
       server.closeAllConnections();
     }
     try {
-      await worker.stop();
+      await Promise.all([worker.stop(), webhooks.stop()]);
       await database.close();
     } finally {
       logger.info('stopped', { signal });

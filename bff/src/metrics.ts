@@ -49,6 +49,12 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
+  webhookDeliveries: new Counter({
+    name: 'credyt_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome (succeeded; retrying: failed, tried again later; failed: gave up).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  }),
   rateLimited: new Counter({
     name: 'credyt_rate_limited_total',
     help: 'Requests refused 429 by the abuse limits.',

@@ -13,6 +13,7 @@ import { sessionRoutes } from './sessions/platform.routes.ts';
 import { topUpRoutes } from './top-ups/platform.routes.ts';
 import { vendorRoutes } from './vendors/vendors.routes.ts';
 import { walletRoutes } from './wallet/platform.routes.ts';
+import { webhookRoutes, type WebhookRouteOptions } from './webhooks/webhooks.routes.ts';
 import type Stripe from 'stripe';
 import type { Ledger } from './wallet/ledger.ts';
 import type { RevokedNotice } from './sessions/session-cache.ts';
@@ -26,6 +27,7 @@ const PLATFORM_PREFIXES = [
   '/billing-portal',
   '/top-ups',
   '/vendors',
+  '/webhooks',
 ] as const;
 
 /** The platform-facing API (Credyt-compatible), every route behind `X-Credyt-Api-Key`. */
@@ -36,6 +38,7 @@ export function platformApi(deps: {
   clock: Clock;
   stripe: Stripe;
   ingest: IngestOptions;
+  webhooks: WebhookRouteOptions;
   onSessionsRevoked?: (notice: RevokedNotice) => void;
 }) {
   const api = createRouter<PlatformEnv>();
@@ -51,5 +54,6 @@ export function platformApi(deps: {
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))
     .route('/', configurationRoutes(deps.db))
     .route('/', topUpRoutes(deps.db, deps.stripe))
-    .route('/', vendorRoutes(deps.db));
+    .route('/', vendorRoutes(deps.db))
+    .route('/', webhookRoutes(deps.db, deps.webhooks));
 }

@@ -14,6 +14,7 @@ import { ConfigError, loadConfig, type Config } from '@credyt/bff/src/config.ts'
 import { openDatabase, type DatabaseHandle } from '@credyt/bff/src/db/client.ts';
 import { createLogger, type Level } from '@credyt/bff/src/log.ts';
 import { AutoTopUpWorker } from '@credyt/bff/src/auto-top-up/service.ts';
+import { webhookWorker } from '@credyt/bff/src/webhooks/delivery.ts';
 import { createStripeClient } from '@credyt/bff/src/stripe/client.ts';
 import { ensurePlatformWithKey } from '@credyt/bff/src/tenancy/platforms.ts';
 import { demoSiteConfig } from '../vite.config.ts';
@@ -103,6 +104,9 @@ async function startBff(config: Config, apiKey: string, stoppers: Stopper[]): Pr
   const worker = new AutoTopUpWorker(database, stripe, logger);
   await worker.start();
   stoppers.unshift(() => worker.stop());
+  const webhooks = webhookWorker(database, logger, config.webhooks);
+  await webhooks.start();
+  stoppers.unshift(() => webhooks.stop());
   const app = createApp({ database, config, logger, stripe });
   const server = await listen(app.fetch, config.port, config.host).catch((err: unknown) => inUse(err, config.port, 'BFF'));
   stoppers.unshift(

@@ -18,6 +18,7 @@ import { priceUnits, settleTopUp } from '../top-ups/service.ts';
 import { withQuery } from '../http/url.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { metrics } from '../metrics.ts';
+import { emitWebhook } from '../webhooks/service.ts';
 
 /** After this many consecutive failures auto top-up pauses until the customer changes the setting. */
 const MAX_CONSECUTIVE_FAILURES = 3;
@@ -379,7 +380,7 @@ export class AutoTopUpWorker {
         .where(eq(autoTopUpAttempts.id, attemptId))
         .returning();
       if (!attempt) return;
-      await tx
+      const [setting] = await tx
         .update(autoTopUpSettings)
         .set({
           failures: sql`${autoTopUpSettings.failures} + 1`,
@@ -387,7 +388,17 @@ export class AutoTopUpWorker {
           lastError: { ...error, at: new Date().toISOString() },
           updatedAt: new Date(),
         })
-        .where(and(eq(autoTopUpSettings.customerId, attempt.customerId), eq(autoTopUpSettings.assetCode, attempt.assetCode)));
+        .where(and(eq(autoTopUpSettings.customerId, attempt.customerId), eq(autoTopUpSettings.assetCode, attempt.assetCode)))
+        .returning({ paused: autoTopUpSettings.paused, failures: autoTopUpSettings.failures, updatedAt: autoTopUpSettings.updatedAt });
+      // Once, on the failure that pauses it: later failures cannot happen while paused.
+      if (setting?.paused && setting.failures === MAX_CONSECUTIVE_FAILURES)
+        await emitWebhook(tx, attempt.platformId, 'auto_top_up.paused', {
+          customer_id: attempt.customerId,
+          asset: attempt.assetCode,
+          failures: setting.failures,
+          reason: error,
+          occurred_at: setting.updatedAt.toISOString(),
+        });
     });
     await settleTopUp(db, this.ledger, topUpId, { status: 'failed', paymentIntentId, failure: error });
     metrics.autoTopUps.inc({ outcome: 'failed' });

@@ -8,6 +8,7 @@ import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import { DEFAULT_ACCOUNT } from '../wallet/ledger.ts';
+import { emitWebhook } from '../webhooks/service.ts';
 
 export type CustomerRow = typeof customers.$inferSelect;
 
@@ -127,6 +128,13 @@ export async function createCustomer(db: Database, platformId: string, body: Cus
     if (!row) throw conflict(`A customer with external_id ${body.external_id} already exists.`);
     if (productIds.length)
       await tx.insert(subscriptions).values([...subscribed].map(([productId, s]) => ({ customerId: row.id, productId, ...s })));
+    // Usage-based subscriptions have nothing to pay upfront: each is active as it is written.
+    for (const subscriptionId of new Set([...subscribed.values()].map((s) => s.subscriptionId)))
+      await emitWebhook(tx, platformId, 'subscription.activated', {
+        customer_id: row.id,
+        subscription_id: subscriptionId,
+        occurred_at: row.createdAt.toISOString(),
+      });
     const uniqueAssets = [...new Set(assetCodes)].sort();
     if (uniqueAssets.length)
       await tx

@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import { money, toDecimalString, type TopUpStatus, GENERIC_DESCRIPTIONS } from '@credyt/shared';
 import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from '../catalog/registry.ts';
 import { type Database, type Executor, transact } from '../db/client.ts';
+import { emitWebhook } from '../webhooks/service.ts';
 import { accounts, autoTopUpAttempts, autoTopUpSettings, topUps } from '../db/schema/index.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { withQuery } from '../http/url.ts';
@@ -213,7 +214,21 @@ export interface Settlement {
   failure?: { code: string; message: string } | null;
 }
 
+/** Tells the portal's streams (and, for an outcome, the platform's webhooks) that the top-up moved. */
 async function notifyTopUp(tx: Executor, row: TopUpRow) {
+  if (row.status === 'succeeded' || row.status === 'failed')
+    await emitWebhook(tx, row.platformId, row.status === 'succeeded' ? 'top_up.succeeded' : 'top_up.failed', {
+      top_up_id: row.id,
+      customer_id: row.customerId,
+      kind: row.kind,
+      asset: row.assetCode,
+      amount: toDecimalString(row.amount),
+      currency: row.currency,
+      fiat_amount: toDecimalString(row.fiatAmount),
+      receipt_url: row.receiptUrl,
+      failure: row.failureCode ? { code: row.failureCode, message: row.failureMessage ?? '' } : null,
+      occurred_at: row.updatedAt.toISOString(),
+    });
   await publish(tx, TOP_UP_CHANNEL, {
     c: row.customerId,
     id: row.id,

@@ -351,6 +351,9 @@ beforeAll(async () => {
   seeded.topUpId = topUp.id;
   const products = ok(await platform.call('GET', '/products'), 'products') as { items: { id: string; code: string }[] };
   const productId = products.items.find((p) => p.code === customer.code)?.id ?? customer.code;
+  const destination = ok(await platform.call('POST', '/webhooks', { url: 'https://example.com/credyt' }), 'webhook destination') as {
+    id: string;
+  };
   const link = await newLink(platform, customer.id);
   const signInLink = await newLink(platform, customer.id);
   const session = await signIn(ctx.app, platform, customer.id);
@@ -448,6 +451,40 @@ beforeAll(async () => {
     { method: 'POST', path: '/vendors', auth: 'platform', body: { name: 'V', external_id: 'hostile-vendorUNIQ' } },
     { method: 'GET', path: '/vendors', auth: 'platform', queryNames: ['limit', 'offset', 'external_id'] },
     { method: 'GET', path: '/vendors/{id}', auth: 'platform', params: { id: 'vnd_unknown' } },
+    {
+      method: 'POST',
+      path: '/webhooks',
+      auth: 'platform',
+      body: {
+        url: 'https://example.com/hooks/UNIQ',
+        topics: ['subscription.activated', 'top_up.failed'],
+        connect: false,
+        description: 'd',
+      },
+    },
+    { method: 'GET', path: '/webhooks', auth: 'platform', queryNames: ['limit', 'offset'] },
+    { method: 'GET', path: '/webhooks/{id}', auth: 'platform', params: { id: destination.id } },
+    {
+      method: 'PATCH',
+      path: '/webhooks/{id}',
+      auth: 'platform',
+      params: { id: destination.id },
+      body: { url: 'https://example.com/credyt', topics: ['*'], description: null, enabled: true },
+    },
+    {
+      method: 'GET',
+      path: '/webhooks/{id}/deliveries',
+      auth: 'platform',
+      params: { id: destination.id },
+      queryNames: ['limit', 'offset', 'status'],
+    },
+    {
+      method: 'POST',
+      path: '/webhooks/{id}/deliveries/{event_id}/retry',
+      auth: 'platform',
+      params: { id: destination.id, event_id: 'evt_unknown' },
+    },
+    { method: 'DELETE', path: '/webhooks/{id}', auth: 'platform', params: { id: 'whd_unknown' } },
     {
       method: 'POST',
       path: '/customers',

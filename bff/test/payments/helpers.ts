@@ -35,7 +35,13 @@ export async function createPaymentsContext(options: { stripeTimeoutMs?: number 
   // A database of its own: every suite here runs an auto top-up worker, which claims any platform's attempts.
   const clean = await cleanDatabase();
   const database = await openDatabase(clean.url, { poolSize: 20 });
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8787', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  const config = loadConfig({
+    PUBLIC_URL: 'http://localhost:8787',
+    STRIPE_API_BASE: emulator.url,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    // The platform's webhook endpoint in these tests is a local receiver.
+    WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+  });
   const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
   const stripe = createStripeClient(config.stripe, {
     timeoutMs: options.stripeTimeoutMs,

@@ -5,3 +5,4 @@ export * from './ledger.ts';
 export * from './portal.ts';
 export * from './payments.ts';
 export * from './vendors.ts';
+export * from './webhooks.ts';

@@ -8,10 +8,12 @@ export interface DemoSiteOptions {
   /** The BFF the page embeds the element from and the site's server calls. */
   apiBase: string;
   apiKey: string;
+  /** A line per webhook the site receives (the CLI prints them); silent when not given. */
+  onWebhook?: (line: string) => void;
 }
 
 /** Lumen AI's "Account → Billing" page, served by vite with its own small server API (`demo/src/site-api.ts`). */
-export function demoSiteConfig({ port, apiBase, apiKey }: DemoSiteOptions): UserConfig {
+export function demoSiteConfig({ port, apiBase, apiKey, onWebhook }: DemoSiteOptions): UserConfig {
   const siteUrl = `http://localhost:${port}`;
   return {
     root: fileURLToPath(new URL('./site', import.meta.url)),
@@ -19,7 +21,7 @@ export function demoSiteConfig({ port, apiBase, apiKey }: DemoSiteOptions): User
     clearScreen: false,
     server: { port, strictPort: true, host: 'localhost' },
     preview: { port, strictPort: true, host: 'localhost' },
-    plugins: [demoSiteApi({ apiBase, apiKey, siteUrl, customerExternalId: MAIN_CUSTOMER.external_id })],
+    plugins: [demoSiteApi({ apiBase, apiKey, siteUrl, customerExternalId: MAIN_CUSTOMER.external_id, onWebhook })],
   };
 }
 

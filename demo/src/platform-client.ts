@@ -85,3 +85,19 @@ export function createPortalSession(api: PlatformClient, customerId: string, sit
     failure_url: `${siteUrl}/?portal=link-expired`,
   });
 }
+
+interface Destination {
+  id: string;
+  url: string;
+  secret?: string;
+}
+
+/** The platform's webhook destination at `url` (created once, found again on the next start), with its secret. */
+export async function ensureWebhookDestination(api: PlatformClient, url: string): Promise<{ id: string; secret: string }> {
+  const found = await api.request<{ items: Destination[] }>('GET', '/webhooks?limit=200');
+  const existing = found.items.find((d) => d.url === url);
+  const destination = existing
+    ? await api.request<Destination>('GET', `/webhooks/${existing.id}`)
+    : await api.request<Destination>('POST', '/webhooks', { url, topics: ['*'], description: 'Lumen AI (demo)' });
+  return { id: destination.id, secret: destination.secret ?? '' };
+}

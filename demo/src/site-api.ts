@@ -3,12 +3,18 @@
  * holds the API key (the browser never sees it), creates portal sessions for the signed-in user, and reports
  * usage to the platform API. The page's token is rendered into the HTML server-side, like a platform template.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
 import { sum } from '@credyt/shared';
 import { usageEvent, type UsageEvent, type UsageKind } from './lumen.ts';
-import { createPortalSession, customerByExternalId, platformClient, type PlatformClient } from './platform-client.ts';
+import {
+  createPortalSession,
+  customerByExternalId,
+  ensureWebhookDestination,
+  platformClient,
+  type PlatformClient,
+} from './platform-client.ts';
 
 export interface DemoSiteApiOptions {
   /** The BFF (`PUBLIC_URL`). */
@@ -18,7 +24,12 @@ export interface DemoSiteApiOptions {
   siteUrl: string;
   /** Lumen's id of the user the demo is "signed in" as. */
   customerExternalId: string;
+  /** Told of every verified webhook, in one line. */
+  onWebhook?: ((line: string) => void) | undefined;
 }
+
+/** Lumen's webhook endpoint: where the BFF tells Lumen of subscriptions and payments, signed. */
+export const WEBHOOK_PATH = '/api/credyt-webhooks';
 
 /** The page's placeholder for the link token; replaced on every request by a fresh one. */
 export const TOKEN_PLACEHOLDER = '__CREDYT_PORTAL_TOKEN__';
@@ -62,8 +73,34 @@ export function demoSiteApi(options: DemoSiteApiOptions): Plugin {
     '/api/simulate-usage': async (body) => simulateUsage(api, await currentCustomer(), String(body.kind ?? 'chat')),
   };
 
+  /** Registered on start; until then (or if the BFF is down) deliveries are refused and the BFF retries them. */
+  let webhookSecret: string | null = null;
+  function registerWebhooks(logger: { warn(line: string): void }) {
+    ensureWebhookDestination(api, `${options.siteUrl}${WEBHOOK_PATH}`).then(
+      (d) => (webhookSecret = d.secret),
+      (err: unknown) => logger.warn(`Lumen could not register its webhook endpoint: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  /** What a platform's endpoint does: verify `Credyt-Signature` over the raw body, then act on the event once. */
+  async function receiveWebhook(req: IncomingMessage, res: ServerResponse) {
+    const raw = await readText(req);
+    const header = String(req.headers['credyt-signature'] ?? '');
+    const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
+    const v0 = /(?:^|,)v0=([0-9a-f]{64})/.exec(header)?.[1];
+    const fresh = t !== undefined && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
+    const expected = webhookSecret && t ? createHmac('sha256', webhookSecret).update(`${t}.${raw}`).digest() : null;
+    if (!fresh || !v0 || !expected || !timingSafeEqual(expected, Buffer.from(v0, 'hex'))) {
+      return send(res, 400, { detail: 'Bad or missing Credyt-Signature.' });
+    }
+    const event = JSON.parse(raw) as { id: string; type: string };
+    options.onWebhook?.(`Lumen received webhook ${event.type} (${event.id}), signature verified`);
+    send(res, 200, { received: true });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, next: () => void) {
     const path = (req.url ?? '').split('?')[0] ?? '';
+    if (path === WEBHOOK_PATH && req.method === 'POST') return receiveWebhook(req, res);
     const route = routes[path];
     if (!route) return next();
     if (req.method !== 'POST') return send(res, 405, { detail: 'Use POST.' });
@@ -83,6 +120,7 @@ export function demoSiteApi(options: DemoSiteApiOptions): Plugin {
     name: 'credyt-demo-site-api',
     configureServer(server) {
       server.middlewares.use((req, res, next) => void handle(req, res, next));
+      registerWebhooks(server.config.logger);
     },
     configurePreviewServer(server) {
       server.middlewares.use((req, res, next) => void handle(req, res, next));
@@ -120,24 +158,27 @@ async function simulateUsage(api: PlatformClient, customerId: string, kind: stri
   };
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+function readText(req: IncomingMessage, limit = 64_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => {
       text += chunk;
-      if (text.length > 10_000) req.destroy(new Error('body too large'));
+      if (text.length > limit) req.destroy(new Error('body too large'));
     });
-    req.on('end', () => {
-      try {
-        const parsed: unknown = text ? JSON.parse(text) : {};
-        resolve(typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {});
-      } catch {
-        resolve({});
-      }
-    });
+    req.on('end', () => resolve(text));
     req.on('error', reject);
   });
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readText(req, 10_000);
+  try {
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

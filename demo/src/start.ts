@@ -71,6 +71,9 @@ function configure(env: NodeJS.ProcessEnv, options: StartDemoOptions, ports: { b
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_API_BASE: `http://127.0.0.1:${ports.emulator}`,
     BOOTSTRAP_API_KEY: options.apiKey ?? DEMO_API_KEY,
+    // Lumen's webhook endpoint is on localhost (demo/src/site-api.ts).
+    WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+    WEBHOOK_RETRY_BASE_MS: '2000',
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'warn',
   });
 }
@@ -128,8 +131,14 @@ function pageApiBase(apiBase: string): Plugin {
   };
 }
 
-async function startSite(apiBase: string, apiKey: string, port: number, stoppers: Stopper[]): Promise<ViteDevServer> {
-  const site = demoSiteConfig({ port, apiBase, apiKey });
+async function startSite(
+  apiBase: string,
+  apiKey: string,
+  port: number,
+  stoppers: Stopper[],
+  onWebhook: (line: string) => void,
+): Promise<ViteDevServer> {
+  const site = demoSiteConfig({ port, apiBase, apiKey, onWebhook });
   const vite = await createViteServer({ ...site, plugins: [...(site.plugins ?? []), pageApiBase(apiBase)], configFile: false });
   await vite.listen().catch((err: unknown) => inUse(err, port, 'demo site'));
   stoppers.unshift(() => vite.close());
@@ -167,7 +176,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
       );
     }
 
-    await startSite(config.publicUrl, apiKey, ports.site, stoppers);
+    await startSite(config.publicUrl, apiKey, ports.site, stoppers, (line) => log(`${line}\n`));
     return {
       config,
       apiKey,

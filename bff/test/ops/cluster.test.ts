@@ -7,6 +7,7 @@ import { haveNginx } from '../../cluster/nginx.ts';
 import { havePgBouncer } from '../../cluster/pgbouncer.ts';
 import { cleanDatabase, onPostgres, unitPrice } from '../helpers.ts';
 import { sseReader } from '../portal/helpers.ts';
+import { startReceiver, verifyCredytSignature } from '../webhook-receiver.ts';
 
 /** Three BFF processes behind nginx, through PgBouncer: what `pnpm cluster` starts. */
 describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3 BFF processes → PgBouncer → PostgreSQL', () => {
@@ -15,7 +16,7 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
   let cluster: Cluster;
   beforeAll(async () => {
     database = await cleanDatabase();
-    cluster = await startCluster({ databaseUrl: database.url, env: { BOOTSTRAP_API_KEY: key } });
+    cluster = await startCluster({ databaseUrl: database.url, env: { BOOTSTRAP_API_KEY: key, WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
   }, 90_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -100,6 +101,23 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
     const update = await stream.next('wallet.updated', 5000);
     expect((update.data as { account: { available: string } }).account.available).toBe('99.99');
     await stream.close();
+  });
+
+  it("sends each webhook once though three processes' workers compete for the outbox", async () => {
+    const hook = await startReceiver();
+    try {
+      const dest = await call(cluster.url, 'POST', '/webhooks', { url: hook.url, topics: ['subscription.activated'] });
+      expect(dest.status).toBe(201);
+      await Promise.all(Array.from({ length: 30 }, (_, n) => customer(`hook-${n}`)));
+      await hook.waitFor(30, 20_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(hook.received).toHaveLength(30);
+      expect(new Set(hook.received.map((r) => r.body.id)).size).toBe(30);
+      for (const r of hook.received)
+        expect(verifyCredytSignature(r.headers['credyt-signature'] as string, r.raw, dest.json!.secret as string)).toBe(true);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('loses nothing when a process is killed mid-load: clients retry, every event is booked once, balance = Σ entries', async () => {

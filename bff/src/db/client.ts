@@ -53,10 +53,15 @@ export async function openDatabase(url: string | undefined, options: PoolOptions
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const direct = options.directUrl ?? url;
     const prepare = options.directUrl === undefined;
-    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare, connect_timeout: 5 });
+    // Through the pooler nothing is pipelined either. PgBouncer 1.18 in transaction pooling gives the server back at the
+    // first idle ReadyForQuery, though a second query sent behind the first is still running there: its answer goes
+    // to the next client of that server (seen as hung requests and as another client's BEGIN; bff/test/ops/cluster.test.ts).
+    // postgres.js is patched so that a BEGIN still reserves its connection with no pipeline.
+    const pipeline = prepare ? {} : { max_pipeline: 0 };
+    const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare, connect_timeout: 5, ...pipeline });
     // Hot reads get their own few connections: they never queue behind a transaction holding a pooled connection,
     // and under load postgres.js pipelines them, so one write and one wake-up carry many queries.
-    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare, connect_timeout: 5 });
+    const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare, connect_timeout: 5, ...pipeline });
     // postgres.js listens on a connection of its own, opened by the first `listen`: here, on the direct URL.
     const listener = direct === url ? client : postgres(direct, { max: 1, onnotice: () => {}, connect_timeout: 5 });
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' });

@@ -226,11 +226,18 @@ export function webhookRoutes(db: Database, options: WebhookRouteOptions) {
       },
     )
     .openapi(
+      // PATCH rather than `POST …/retry`: a POST below `/webhooks/{id}` beside `POST /webhooks/stripe` would move the
+      // whole app off Hono's RegExpRouter (bff/test/ops/router.test.ts).
       createRoute({
-        method: 'post',
-        path: '/webhooks/{id}/deliveries/{event_id}/retry',
-        request: { params: z.object({ id: z.string(), event_id: z.string() }) },
-        responses: { 202: { description: 'Queued: the event is sent again now (a new attempt, the same event id)' } },
+        method: 'patch',
+        path: '/webhooks/{id}/deliveries/{event_id}',
+        request: {
+          params: z.object({ id: z.string(), event_id: z.string() }),
+          body: { content: { 'application/json': { schema: z.object({ status: z.literal('pending') }).strict() } }, required: true },
+        },
+        responses: {
+          202: { description: '`{"status":"pending"}` sends the event again now, whatever became of it: a new attempt, the same event id' },
+        },
       }),
       async (c) => {
         const { id, event_id } = c.req.valid('param');

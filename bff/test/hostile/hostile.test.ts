@@ -479,10 +479,11 @@ beforeAll(async () => {
       queryNames: ['limit', 'offset', 'status'],
     },
     {
-      method: 'POST',
-      path: '/webhooks/{id}/deliveries/{event_id}/retry',
+      method: 'PATCH',
+      path: '/webhooks/{id}/deliveries/{event_id}',
       auth: 'platform',
       params: { id: destination.id, event_id: 'evt_unknown' },
+      body: { status: 'pending' },
     },
     { method: 'DELETE', path: '/webhooks/{id}', auth: 'platform', params: { id: 'whd_unknown' } },
     {

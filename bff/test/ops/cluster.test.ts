@@ -5,7 +5,9 @@ import { money } from '@credyt/shared';
 import { startCluster, type Cluster } from '../../cluster/cluster.ts';
 import { haveNginx } from '../../cluster/nginx.ts';
 import { havePgBouncer } from '../../cluster/pgbouncer.ts';
+import { startStripeEmulator, type RunningStripeEmulator } from '../../../demo/src/stripe-emulator/index.ts';
 import { cleanDatabase, onPostgres, unitPrice } from '../helpers.ts';
+import { checkoutSessionId } from '../payments/helpers.ts';
 import { sseReader } from '../portal/helpers.ts';
 import { startReceiver, verifyCredytSignature } from '../webhook-receiver.ts';
 
@@ -14,12 +16,26 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
   const key = `cluster_${randomBytes(12).toString('hex')}`;
   let database: Awaited<ReturnType<typeof cleanDatabase>>;
   let cluster: Cluster;
+  let emulator: RunningStripeEmulator;
+  const stripeSecret = 'whsec_cluster_test';
   beforeAll(async () => {
     database = await cleanDatabase();
-    cluster = await startCluster({ databaseUrl: database.url, env: { BOOTSTRAP_API_KEY: key, WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+    // Every process reaches the same Stripe (the emulator), which posts its webhooks back through the proxy.
+    emulator = await startStripeEmulator({ port: 0, webhookUrl: '', webhookSecret: stripeSecret });
+    cluster = await startCluster({
+      databaseUrl: database.url,
+      env: {
+        BOOTSTRAP_API_KEY: key,
+        WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+        STRIPE_API_BASE: emulator.url,
+        STRIPE_WEBHOOK_SECRET: stripeSecret,
+      },
+    });
+    emulator.control.configure({ webhookUrl: `${cluster.url}/webhooks/stripe`, retryBaseMs: 50 });
   }, 90_000);
   afterAll(async () => {
     await cluster?.stop();
+    await emulator?.close();
     await database?.drop();
   });
 
@@ -61,7 +77,7 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
           name: 'Chat',
           code: 'chat',
           publish: true,
-          prices: [unitPrice('chat', 'USD', '0.01')],
+          prices: [unitPrice('chat', 'USD', '0.01'), unitPrice('chat6', 'USD', '0.06')],
         })
       ).status,
     ).toBe(201);
@@ -75,22 +91,27 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
     }
   });
 
-  it('pushes an event ingested through one process to a stream open on another', async () => {
-    const id = await customer('push');
-    const [a, b] = cluster.processes;
+  /** A portal access token for the customer, exchanged at `base`. */
+  const accessToken = async (base: string, id: string) => {
     const link = (
-      await call(a!.url, 'POST', '/billing-portal/sessions', {
+      await call(base, 'POST', '/billing-portal/sessions', {
         customer_id: id,
         return_url: 'https://p.example/',
         failure_url: 'https://p.example/',
       })
     ).json!;
-    const exchanged = await fetch(`${a!.url}/portal/api/session`, {
+    const exchanged = await fetch(`${base}/portal/api/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: link.token }),
     });
-    const { access_token } = (await exchanged.json()) as { access_token: string };
+    return ((await exchanged.json()) as { access_token: string }).access_token;
+  };
+
+  it('pushes an event ingested through one process to a stream open on another', async () => {
+    const id = await customer('push');
+    const [a, b] = cluster.processes;
+    const access_token = await accessToken(a!.url, id);
     const stream = sseReader(await fetch(`${a!.url}/portal/api/stream`, { headers: { authorization: `Bearer ${access_token}` } }));
     await expect(stream.next(undefined, 200)).rejects.toThrow(/no event/);
     const sent = await call(b!.url, 'POST', '/events', {
@@ -119,6 +140,41 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
       await hook.close();
     }
   });
+
+  it('100 parallel debits across the processes crossing the threshold charge one auto top-up', async () => {
+    const id = await customer('auto');
+    // 100 funded; below 95, add 20 from the saved card.
+    const token = await accessToken(cluster.url, id);
+    const put = await fetch(`${cluster.url}/portal/api/auto-top-up/USD`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true, threshold: 95, amount: 20 }),
+    });
+    const setting = (await put.json()) as { setup_url: string };
+    expect(emulator.control.completeCheckout(checkoutSessionId(setting.setup_url), '4242424242424242').outcome).toBe('completed');
+    await emulator.control.flush();
+    // 100 requests of 0.06 at once, spread by nginx over the three processes: 100 → 94, crossing 95 once.
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, n) =>
+        call(cluster.url, 'POST', '/events', {
+          customer_id: id,
+          events: [{ id: `auto-${n}`, event_type: 'chat6', occurred_at: new Date().toISOString() }],
+        }),
+      ),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const deadline = Date.now() + 15_000;
+    let balance = '';
+    while (Date.now() < deadline) {
+      balance = String((await call(cluster.url, 'GET', `/customers/${id}/wallet`)).json!.accounts![0].available);
+      if (balance === '114') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(balance).toBe('114');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(emulator.control.paymentIntents().filter((pi) => pi.metadata?.credyt_customer_id === id)).toHaveLength(1);
+    expect(String((await call(cluster.url, 'GET', `/customers/${id}/wallet`)).json!.accounts![0].available)).toBe('114');
+  }, 60_000);
 
   it('loses nothing when a process is killed mid-load: clients retry, every event is booked once, balance = Σ entries', async () => {
     const ids = await Promise.all([1, 2, 3, 4].map((n) => customer(`kill-${n}`)));

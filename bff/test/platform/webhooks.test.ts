@@ -140,7 +140,7 @@ describe('destinations, as Credyt documents them', () => {
       ['PATCH', `/webhooks/${body.id}`, { enabled: false }],
       ['DELETE', `/webhooks/${body.id}`],
       ['GET', `/webhooks/${body.id}/deliveries`],
-      ['POST', `/webhooks/${body.id}/deliveries/evt_x/retry`],
+      ['PATCH', `/webhooks/${body.id}/deliveries/evt_x`, { status: 'pending' }],
     ] as const) {
       expect((await b.call(method, path, payload)).status, `${method} ${path}`).toBe(404);
     }
@@ -206,7 +206,7 @@ describe('delivery', () => {
     expect(failed).toMatchObject({ attempts: 3, last_status_code: 503, next_attempt_at: null });
     expect((await p.call('GET', `/webhooks/${dest.id}/deliveries?status=failed`)).body.total_count).toBe(1);
     up = true;
-    const retried = await p.call('POST', `/webhooks/${dest.id}/deliveries/${failed.event_id}/retry`);
+    const retried = await p.call('PATCH', `/webhooks/${dest.id}/deliveries/${failed.event_id}`, { status: 'pending' });
     expect(retried.status).toBe(202);
     const done = await waitForDelivery(p, dest.id, 'succeeded');
     expect(done.log.map((a) => a.status_code)).toEqual([503, 503, 503, 200]);

@@ -16,6 +16,7 @@ import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
 import type { FeeRecord, PriceRule, PricingEntry, UsageType } from '../pricing/types.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { endOfLocalDate, startOfLocalDate } from '../time.ts';
+import { vendorResolver, writeEventCosts, type CostInput, type ResolvedCost } from '../vendors/service.ts';
 import type { EntryDraft, EntryRow, Ledger } from '../wallet/ledger.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -28,6 +29,8 @@ export interface EventInput {
   subject?: string;
   description?: string;
   data: Record<string, unknown>;
+  /** What the platform paid vendors for this event (https://docs.credyt.ai/features/profitability). */
+  costs?: CostInput[] | undefined;
 }
 
 export interface EventOutcome {
@@ -84,6 +87,8 @@ export interface PreparedIngest {
   events: EventInput[];
   hashes: string[];
   outcomes: Priced[];
+  /** Each event's costs, their vendors resolved to the platform's. */
+  costs: ResolvedCost[][];
 }
 
 /**
@@ -121,7 +126,31 @@ export async function prepareIngest(
     }
   });
   if (feeErrors.length > 0) throw invalid(feeErrors);
-  return { platform, customerId: customer.id, events: batch.events, hashes, outcomes };
+  const costs = await resolveCosts(db, platform.id, batch.events);
+  return { platform, customerId: customer.id, events: batch.events, hashes, outcomes, costs };
+}
+
+/**
+ * Each event's costs with their vendors resolved, or a 422 naming every cost whose vendor is not the platform's.
+ * A batch without costs costs no query.
+ */
+async function resolveCosts(db: Database, platformId: string, batch: EventInput[]): Promise<ResolvedCost[][]> {
+  const all = batch.flatMap((e) => e.costs ?? []);
+  if (all.length === 0) return batch.map(() => []);
+  const resolve = await vendorResolver(db, platformId, all);
+  const errors: FieldError[] = [];
+  const resolved = batch.map((e, i) =>
+    (e.costs ?? []).map((cost, j): ResolvedCost => {
+      const vendorId = resolve(cost);
+      if (vendorId === null) {
+        const field = cost.vendor_id !== undefined ? 'vendor_id' : 'vendor_external_id';
+        errors.push({ path: `events.${i}.costs.${j}.${field}`, message: 'is not one of your vendors' });
+      }
+      return { vendorId: vendorId ?? '', amount: cost.amount, currency: cost.currency, description: cost.description ?? null };
+    }),
+  );
+  if (errors.length > 0) throw invalid(errors);
+  return resolved;
 }
 
 /** The fees one sample event would incur, or why it would go unbilled. */
@@ -327,6 +356,20 @@ async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]
     return { platformId: job.platform.id, customerId: job.customerId, drafts };
   });
   await ledger.appendMany(tx, writes);
+  await writeEventCosts(
+    tx,
+    jobs.flatMap((job, j) => {
+      const written = new Set<string>();
+      return job.events.flatMap((e, i) => {
+        if (!createdBy[j]!.has(e.id) || written.has(e.id)) return [];
+        written.add(e.id);
+        const costs = job.costs[i]!;
+        return costs.length
+          ? [{ platformId: job.platform.id, eventId: e.id, customerId: job.customerId, occurredAt: e.occurred_at, costs }]
+          : [];
+      });
+    }),
+  );
 
   return jobs.map((job, j) => {
     const firstSeen = new Set<string>();

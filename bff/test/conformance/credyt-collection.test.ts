@@ -16,7 +16,6 @@ import { bruno, collectionRunner, credytList, portalSession } from './collection
 /** Requests that do not work as Credyt documents them today: name → why. Each still fails (see `collectionRunner`). */
 const KNOWN_GAPS: Record<string, string> = {
   'Features/Webhooks/List Webhook Destinations': 'no webhooks',
-  'Tutorials/Custom Assets/Initiate Custom Asset Top-up': "a 1 USD top-up is below the platform's 5 USD top-up minimum",
 };
 
 const TOTAL = 74;

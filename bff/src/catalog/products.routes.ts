@@ -36,6 +36,7 @@ const Price = z.object({
     event_type: z.string().min(1).max(100),
     usage_type: z.enum(['unit', 'volume', 'unit_and_volume']),
     volume_field: z.string().min(1).max(100).optional(),
+    source_reference_field: z.string().min(1).max(100).optional(),
     billable_dimensions: z.array(z.string().min(1).max(100)).max(10).optional(),
   }),
   pricing: z
@@ -99,6 +100,7 @@ function presentProduct({ product, version, versions, prices: rows }: ProductWit
           event_type: p.eventType,
           usage_type: p.usageType,
           ...(p.volumeField ? { volume_field: p.volumeField } : {}),
+          ...(p.sourceReferenceField ? { source_reference_field: p.sourceReferenceField } : {}),
           billable_dimensions: p.billableDimensions,
         },
         pricing: p.pricing,

@@ -30,6 +30,7 @@ export interface PriceInput {
     event_type: string;
     usage_type: UsageType;
     volume_field?: string | undefined;
+    source_reference_field?: string | undefined;
     billable_dimensions?: string[] | undefined;
   };
   pricing: PricingEntry[];
@@ -185,6 +186,7 @@ function insertPrices(tx: Executor, platformId: string, productId: string, versi
         eventType: p.usage_calculation.event_type,
         usageType: p.usage_calculation.usage_type,
         volumeField: p.usage_calculation.volume_field ?? null,
+        sourceReferenceField: p.usage_calculation.source_reference_field ?? null,
         billableDimensions: p.usage_calculation.billable_dimensions ?? [],
         pricing: toPricing(p, registry),
         description: p.description ?? null,

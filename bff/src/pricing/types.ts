@@ -33,6 +33,8 @@ export interface PriceRule {
   eventType: string;
   usageType: UsageType;
   volumeField: string | null;
+  /** The `data` field naming what a fee is for, in the platform's own terms (`video_id`): the fee's `source_reference`. */
+  sourceReferenceField: string | null;
   billableDimensions: string[];
   pricing: PricingEntry[];
   description: string | null;
@@ -48,4 +50,6 @@ export interface FeeRecord {
   price_name: string;
   fee_description: string;
   fiat_amount: string | null;
+  /** `data[source_reference_field]` of the event, as text; absent on fees stored before prices named one. */
+  source_reference?: string | null;
 }

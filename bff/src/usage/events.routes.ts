@@ -65,6 +65,7 @@ const FeeOut = z.object({
   price_name: z.string(),
   fee_description: z.string(),
   fiat_amount: WireAmount.nullable(),
+  source_reference: z.string().nullable(),
 });
 const EventResult = z.object({
   id: z.string(),
@@ -94,6 +95,7 @@ const presentFee = (f: FeeRecord) => ({
   price_name: f.price_name,
   fee_description: f.fee_description,
   fiat_amount: f.fiat_amount,
+  source_reference: f.source_reference ?? null,
 });
 
 const SimulatedOut = z.object({ id: z.string(), billed: z.boolean(), unbilled_reason: z.string().nullable(), fees: z.array(FeeOut) });

@@ -69,6 +69,7 @@ const ingestContext = preparedRows<{
   select c.id as customer_id,
     (select coalesce(json_agg(json_build_object('id', pr.id, 'name', pr.name, 'productCode', p.code, 'productName', p.name,
         'eventType', pr.event_type, 'usageType', pr.usage_type, 'volumeField', pr.volume_field,
+        'sourceReferenceField', pr.source_reference_field,
         'billableDimensions', pr.billable_dimensions, 'pricing', pr.pricing, 'description', pr.description)
         order by p.code, pr.position), '[]'::json)
       from ${subscriptions} s join ${products} p on p.id = s.product_id
@@ -184,6 +185,7 @@ export async function simulateUsage(
       eventType: p.eventType,
       usageType: p.usageType,
       volumeField: p.volumeField,
+      sourceReferenceField: p.sourceReferenceField,
       billableDimensions: p.billableDimensions,
       pricing: p.pricing,
       description: p.description,

@@ -74,6 +74,8 @@ export const prices = pgTable(
     eventType: text().notNull(),
     usageType: text().$type<UsageType>().notNull(),
     volumeField: text(),
+    /** The `data` field whose value each fee of this price records as its `source_reference` (Credyt's). */
+    sourceReferenceField: text(),
     billableDimensions: jsonb().$type<string[]>().notNull(),
     pricing: jsonb().$type<PricingEntry[]>().notNull(),
     description: text(),

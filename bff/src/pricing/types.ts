@@ -4,6 +4,12 @@
  */
 export type UsageType = 'unit' | 'volume' | 'unit_and_volume';
 
+/** `usage_based`: charged per event; `fixed`: a recurring fee (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing). */
+export type PriceType = 'usage_based' | 'fixed';
+/** How often a fixed price recurs. */
+export const RECURRING_INTERVALS = ['month', 'year'] as const;
+export type RecurringInterval = (typeof RECURRING_INTERVALS)[number];
+
 /** A leaf price value: what one event (unit) or one package of volume costs. Amounts are decimal text. */
 export interface PriceValue {
   name?: string | undefined;

@@ -74,7 +74,7 @@ const ingestContext = preparedRows<{
         order by p.code, pr.position), '[]'::json)
       from ${subscriptions} s join ${products} p on p.id = s.product_id
         join ${prices} pr on pr.product_id = p.id and pr.version = s.version
-      where s.customer_id = c.id and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
+      where s.customer_id = c.id and s.status = 'active' and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
     (select coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'precision', a.precision, 'symbol', a.symbol,
         'label', a.label, 'labelSingular', a.label_singular, 'rates', a.rates)), '[]'::json)
       from ${assets} a where a.platform_id = ${sql.placeholder('platform')}) as assets
@@ -177,6 +177,11 @@ export async function simulateUsage(
   const { product, prices: rows } = await productOf(db, platform.id, productId, version === 'default' ? 'default' : Number(version));
   const rules: PriceRule[] = [...rows]
     .sort((a, b) => a.position - b.position)
+    .flatMap((p) =>
+      p.type === 'usage_based' && p.eventType !== null && p.usageType !== null
+        ? [{ ...p, eventType: p.eventType, usageType: p.usageType }]
+        : [],
+    )
     .map((p) => ({
       id: p.id,
       name: p.name,

@@ -450,6 +450,7 @@ beforeAll(async () => {
     { method: 'GET', path: '/vendors', auth: 'platform', queryNames: ['limit', 'offset', 'external_id'] },
     { method: 'GET', path: '/vendors/{id}', auth: 'platform', params: { id: 'vnd_unknown' } },
     { method: 'GET', path: '/vendors/{id}/stats', auth: 'platform', params: { id: seeded.vendorId } },
+    { method: 'GET', path: '/subscriptions/{id}/pay', auth: 'none', params: { id: 'sub_unknown' }, query: { sig: 'x' } },
     {
       method: 'POST',
       path: '/customers',

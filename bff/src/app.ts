@@ -25,6 +25,8 @@ import { stripeWebhookRoutes } from './stripe/webhooks.routes.ts';
 import type Stripe from 'stripe';
 import { portalRoutes, type PortalOptions } from './portal-api.ts';
 import { hostedPortalRoutes } from './sessions/hosted.routes.ts';
+import { paymentLinkKey } from './customers/service.ts';
+import { subscriptionPaymentRoutes } from './customers/subscription-payment.routes.ts';
 import type { PortalEnv } from './sessions/context.ts';
 import { SessionCache } from './sessions/session-cache.ts';
 
@@ -54,6 +56,8 @@ export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const db = database.db;
   const stripe = deps.stripe ?? createStripeClient(config.stripe);
+  // Subscription payment links are signed with a key derived from the Stripe secret: the same in every process.
+  const linkKey = paymentLinkKey(config.stripe.secretKey);
   const ledger = deps.ledger ?? createLedger();
   const lifecycle = deps.lifecycle ?? new Lifecycle();
   const app = new OpenAPIHono<PortalEnv>();
@@ -130,6 +134,7 @@ export function createApp(deps: AppDeps) {
         // PGlite is one connection: its transactions run one at a time anyway.
         ingest: { maxInFlight: database.kind === 'pglite' ? 1 : INGEST_GROUPS_IN_FLIGHT },
         webhooks: { allowInsecureUrls: config.webhooks.allowInsecureUrls },
+        paymentLinkKey: linkKey,
         onSessionsRevoked: (notice) => sessionCache.evict(notice),
       }),
     )
@@ -137,7 +142,8 @@ export function createApp(deps: AppDeps) {
       '/portal',
       portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal, lifecycle }),
     )
-    .route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }));
+    .route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }))
+    .route('/', subscriptionPaymentRoutes({ db, stripe, key: linkKey }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -6,7 +6,7 @@ import { assetRoutes } from './catalog/assets.routes.ts';
 import { configurationRoutes } from './configuration/configuration.routes.ts';
 import { accountRoutes } from './tenancy/accounts.routes.ts';
 import { requireApiKey, type PlatformEnv } from './tenancy/api-key.ts';
-import { customerRoutes } from './customers/customers.routes.ts';
+import { customerRoutes, type PaymentLinks } from './customers/customers.routes.ts';
 import { eventRoutes, type IngestOptions } from './usage/events.routes.ts';
 import { productRoutes } from './catalog/products.routes.ts';
 import { sessionRoutes } from './sessions/platform.routes.ts';
@@ -39,6 +39,8 @@ export function platformApi(deps: {
   stripe: Stripe;
   ingest: IngestOptions;
   webhooks: WebhookRouteOptions;
+  /** Signs pending subscriptions' payment links. */
+  paymentLinkKey: Buffer;
   onSessionsRevoked?: (notice: RevokedNotice) => void;
 }) {
   const api = createRouter<PlatformEnv>();
@@ -48,7 +50,7 @@ export function platformApi(deps: {
     .route('/', accountRoutes(deps.db))
     .route('/', assetRoutes(deps.db))
     .route('/', productRoutes(deps.db))
-    .route('/', customerRoutes(deps.db))
+    .route('/', customerRoutes(deps.db, { publicUrl: deps.publicUrl, key: deps.paymentLinkKey } satisfies PaymentLinks))
     .route('/', walletRoutes(deps.db, deps.ledger))
     .route('/', eventRoutes(deps.db, deps.ledger, deps.ingest))
     .route('/', sessionRoutes(deps.db, deps.publicUrl, deps.clock, deps.onSessionsRevoked))

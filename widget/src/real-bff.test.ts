@@ -127,6 +127,8 @@ describe('against the real BFF', function (this: MochaTestContext) {
     const topUp = await section(el, 'credyt-portal-top-up');
     choose(await find<HTMLSelectElement>(topUp, 'select'), 'USD');
     await waitUntil(() => text(topUp.querySelector('.presets')).includes('$'));
+    // A platform that set no limits: the least Stripe can charge in USD, up to the default maximum.
+    await waitUntil(() => text(topUp.querySelector('#amount-hint')) === 'From $0.50 to $10,000.00 per top-up.', 'wrong limits shown');
     const preset = await find<HTMLButtonElement>(topUp, '.presets button:nth-child(2)');
     expect(text(preset)).to.equal('$25.00');
     preset.click();

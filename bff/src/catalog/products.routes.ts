@@ -3,6 +3,7 @@ import { DecimalInput, ExactNumber, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
+import { RECURRING_INTERVALS } from '../pricing/types.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { createProduct, createProductVersion, listProducts, productOf, updateProductVersion, type ProductWithPrices } from './service.ts';
 
@@ -36,6 +37,7 @@ const Price = z.object({
     event_type: z.string().min(1).max(100),
     usage_type: z.enum(['unit', 'volume', 'unit_and_volume']),
     volume_field: z.string().min(1).max(100).optional(),
+    source_reference_field: z.string().min(1).max(100).optional(),
     billable_dimensions: z.array(z.string().min(1).max(100)).max(10).optional(),
   }),
   pricing: z
@@ -53,10 +55,35 @@ const Price = z.object({
   description: z.string().max(200).optional(),
 });
 
+/**
+ * A recurring fixed fee, as Credyt's fixed-fee pricing takes it
+ * (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing): one amount in one asset, per interval.
+ */
+const FixedPrice = z.object({
+  name: z.string().min(1).max(100),
+  type: z.literal('fixed'),
+  billing_model: z.object({ type: z.literal('recurring'), recurring: z.object({ interval: z.enum(RECURRING_INTERVALS) }) }),
+  pricing: z
+    .array(
+      z.object({
+        asset: z.string().min(1),
+        values: z
+          .array(z.object({ unit_price: Positive }).strict())
+          .min(1)
+          .max(1, 'a fixed price has one amount'),
+      }),
+    )
+    .min(1)
+    .max(1, 'a fixed price is charged in one asset'),
+  description: z.string().max(200).optional(),
+});
+
+const AnyPrice = z.discriminatedUnion('type', [Price, FixedPrice]);
+
 const ProductCreate = z.object({
   name: z.string().min(1).max(200),
   code: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be 1–64 letters, digits, _ . or -'),
-  prices: z.array(Price).min(1).max(20),
+  prices: z.array(AnyPrice).min(1).max(20),
   publish: z.boolean().default(true),
 });
 
@@ -90,20 +117,32 @@ function presentProduct({ product, version, versions, prices: rows }: ProductWit
     created_at: product.createdAt.toISOString(),
     prices: rows
       .sort((a, b) => a.position - b.position)
-      .map((p) => ({
-        id: p.id,
-        name: p.name,
-        type: 'usage_based' as const,
-        billing_model: { type: 'real_time' as const },
-        usage_calculation: {
-          event_type: p.eventType,
-          usage_type: p.usageType,
-          ...(p.volumeField ? { volume_field: p.volumeField } : {}),
-          billable_dimensions: p.billableDimensions,
-        },
-        pricing: p.pricing,
-        description: p.description,
-      })),
+      .map((p) =>
+        p.type === 'fixed'
+          ? {
+              id: p.id,
+              name: p.name,
+              type: 'fixed' as const,
+              billing_model: { type: 'recurring' as const, recurring: { interval: p.recurringInterval } },
+              pricing: p.pricing,
+              description: p.description,
+            }
+          : {
+              id: p.id,
+              name: p.name,
+              type: 'usage_based' as const,
+              billing_model: { type: 'real_time' as const },
+              usage_calculation: {
+                event_type: p.eventType,
+                usage_type: p.usageType,
+                ...(p.volumeField ? { volume_field: p.volumeField } : {}),
+                ...(p.sourceReferenceField ? { source_reference_field: p.sourceReferenceField } : {}),
+                billable_dimensions: p.billableDimensions,
+              },
+              pricing: p.pricing,
+              description: p.description,
+            },
+      ),
   };
 }
 
@@ -131,7 +170,7 @@ export function productRoutes(db: Database) {
         responses: { 201: json(ProductOut, 'The product with its prices') },
       }),
       async (c) => {
-        const created = await createProduct(db, c.get('platform').id, c.req.valid('json'));
+        const created = await createProduct(db, c.get('platform'), c.req.valid('json'));
         return c.json(presentProduct(created), 201);
       },
     )
@@ -167,7 +206,7 @@ export function productRoutes(db: Database) {
         responses: { 201: json(ProductOut, 'The new version; the default stays as it was') },
       }),
       async (c) => {
-        const created = await createProductVersion(db, c.get('platform').id, c.req.valid('param').id, c.req.valid('json'));
+        const created = await createProductVersion(db, c.get('platform'), c.req.valid('param').id, c.req.valid('json'));
         return c.json(presentProduct(created), 201);
       },
     )

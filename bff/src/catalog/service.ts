@@ -7,7 +7,8 @@ import { assets, prices, products, productVersions } from '../db/schema/index.ts
 import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
-import type { DimensionalValue, PriceValue, PricingEntry, UsageType } from '../pricing/types.ts';
+import type { DimensionalValue, PriceValue, PricingEntry, RecurringInterval, UsageType } from '../pricing/types.ts';
+import { stripeMinimumCharge } from '../stripe/minimum-charge.ts';
 import { AssetRegistry, fiatInfo, rateTo, type AssetInfo } from './registry.ts';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -30,16 +31,29 @@ export interface PriceInput {
     event_type: string;
     usage_type: UsageType;
     volume_field?: string | undefined;
+    source_reference_field?: string | undefined;
     billable_dimensions?: string[] | undefined;
   };
   pricing: PricingEntry[];
   description?: string | undefined;
 }
 
+/** A recurring fixed fee (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing): one amount, per interval. */
+export interface FixedPriceInput {
+  name: string;
+  type: 'fixed';
+  billing_model: { type: 'recurring'; recurring: { interval: RecurringInterval } };
+  pricing: { asset: string; values: { unit_price: string }[] }[];
+  description?: string | undefined;
+}
+
+export type AnyPriceInput = PriceInput | FixedPriceInput;
+const isFixed = (p: AnyPriceInput): p is FixedPriceInput => 'type' in p && p.type === 'fixed';
+
 export interface ProductInput {
   name: string;
   code: string;
-  prices: PriceInput[];
+  prices: AnyPriceInput[];
   publish: boolean;
 }
 
@@ -54,8 +68,14 @@ export interface ProductWithPrices {
 /** A new version of a product: Credyt's `POST /products/{id}` body. */
 export interface ProductVersionInput {
   name: string;
-  prices: PriceInput[];
+  prices: AnyPriceInput[];
   publish: boolean;
+}
+
+/** The platform a catalog write is for: its id, and its currency (recurring fees are charged in it). */
+export interface PlatformRef {
+  id: string;
+  currency: string;
 }
 
 /** `default` or a version number, as `/products/{id}/{version}` names one. */
@@ -166,29 +186,62 @@ function toPricing(price: PriceInput, registry: AssetRegistry): PricingEntry[] {
   }));
 }
 
-function checkPrices(list: PriceInput[], registry: AssetRegistry) {
-  const errors = list.flatMap((p, i) => checkPrice(p, i, registry));
+/**
+ * A recurring fee is charged by card through Stripe: in the platform's currency, one amount that the currency's
+ * precision can hold and that Stripe can charge (at least its minimum charge).
+ */
+function checkFixedPrice(price: FixedPriceInput, index: number, currency: string): FieldError[] {
+  const at = (p: string) => `prices.${index}.${p}`;
+  const [entry] = price.pricing;
+  if (!entry) return [{ path: at('pricing'), message: 'give the fee in one asset' }];
+  if (entry.asset.toUpperCase() !== currency)
+    return [{ path: at('pricing.0.asset'), message: `a recurring fee is charged in the platform's currency, ${currency}` }];
+  const amount = entry.values[0]?.unit_price ?? '0';
+  const precision = fiatInfo(currency)?.precision ?? 2;
+  const minimum = stripeMinimumCharge(currency);
+  if (money(amount).decimalPlaces() > precision)
+    return [{ path: at('pricing.0.values.0.unit_price'), message: `${currency} allows at most ${precision} decimal places` }];
+  if (money(amount).lessThan(minimum))
+    return [{ path: at('pricing.0.values.0.unit_price'), message: `must be at least ${minimum} ${currency}, the least Stripe can charge` }];
+  return [];
+}
+
+function checkPrices(list: AnyPriceInput[], registry: AssetRegistry, currency: string) {
+  const errors = list.flatMap((p, i) => (isFixed(p) ? checkFixedPrice(p, i, currency) : checkPrice(p, i, registry)));
   if (errors.length > 0) throw invalid(errors);
 }
 
-function insertPrices(tx: Executor, platformId: string, productId: string, version: number, list: PriceInput[], registry: AssetRegistry) {
+function insertPrices(
+  tx: Executor,
+  platformId: string,
+  productId: string,
+  version: number,
+  list: AnyPriceInput[],
+  registry: AssetRegistry,
+) {
   return tx
     .insert(prices)
     .values(
-      list.map((p, position) => ({
-        id: newId('price'),
-        platformId,
-        productId,
-        version,
-        position,
-        name: p.name,
-        eventType: p.usage_calculation.event_type,
-        usageType: p.usage_calculation.usage_type,
-        volumeField: p.usage_calculation.volume_field ?? null,
-        billableDimensions: p.usage_calculation.billable_dimensions ?? [],
-        pricing: toPricing(p, registry),
-        description: p.description ?? null,
-      })),
+      list.map((p, position) => {
+        const common = { id: newId('price'), platformId, productId, version, position, name: p.name, description: p.description ?? null };
+        if (isFixed(p))
+          return {
+            ...common,
+            type: 'fixed' as const,
+            recurringInterval: p.billing_model.recurring.interval,
+            billableDimensions: [],
+            pricing: p.pricing.map((e) => ({ asset: e.asset.toUpperCase(), values: e.values.map((v) => ({ unit_price: v.unit_price })) })),
+          };
+        return {
+          ...common,
+          eventType: p.usage_calculation.event_type,
+          usageType: p.usage_calculation.usage_type,
+          volumeField: p.usage_calculation.volume_field ?? null,
+          sourceReferenceField: p.usage_calculation.source_reference_field ?? null,
+          billableDimensions: p.usage_calculation.billable_dimensions ?? [],
+          pricing: toPricing(p, registry),
+        };
+      }),
     )
     .returning();
 }
@@ -196,9 +249,10 @@ function insertPrices(tx: Executor, platformId: string, productId: string, versi
 const statusOf = (publish: boolean) => (publish ? ('published' as const) : ('draft' as const));
 
 /** Creates the product, its first version (the default) and its prices in one transaction, once every price is valid. */
-export async function createProduct(db: Database, platformId: string, body: ProductInput): Promise<ProductWithPrices> {
+export async function createProduct(db: Database, platform: PlatformRef, body: ProductInput): Promise<ProductWithPrices> {
+  const platformId = platform.id;
   const registry = await AssetRegistry.load(db, platformId);
-  checkPrices(body.prices, registry);
+  checkPrices(body.prices, registry, platform.currency);
   const id = newId('prp');
   return db.transaction(async (tx) => {
     const inserted = await tx
@@ -236,12 +290,13 @@ async function lockProduct(tx: Executor, platformId: string, productId: string):
 
 export async function createProductVersion(
   db: Database,
-  platformId: string,
+  platform: PlatformRef,
   productId: string,
   body: ProductVersionInput,
 ): Promise<ProductWithPrices> {
+  const platformId = platform.id;
   const registry = await AssetRegistry.load(db, platformId);
-  checkPrices(body.prices, registry);
+  checkPrices(body.prices, registry, platform.currency);
   const number = await db.transaction(async (tx) => {
     await lockProduct(tx, platformId, productId);
     const [latest] = await tx

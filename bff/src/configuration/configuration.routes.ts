@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts';
 import { createRouter, json } from '../http/router.ts';
 import { DecimalInput, money } from '@credyt/shared';
 import type { PlatformEnv, PlatformRow } from '../tenancy/api-key.ts';
-import { updateConfiguration } from './service.ts';
+import { topUpLimits, updateConfiguration } from './service.ts';
 
 const Color = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #4f46e5');
 const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -36,10 +36,13 @@ const ConfigurationUpdate = z.object({
     })
     .optional(),
   allowed_origins: z.array(Origin).max(50).optional(),
-  /** Not in Credyt's API: what one top-up may cost, in the platform currency. */
+  /**
+   * Not in Credyt's API: what one top-up may cost, in the platform currency. A minimum below what Stripe can charge
+   * (0 included) leaves Stripe's: the answer shows the minimum that applies.
+   */
   top_up_limits: z
     .object({
-      minimum: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0').optional(),
+      minimum: DecimalInput.refine((v) => !money(v).isNegative(), 'must not be negative').optional(),
       maximum: DecimalInput.refine((v) => money(v).greaterThan(0), 'must be greater than 0').optional(),
     })
     .optional(),
@@ -82,7 +85,7 @@ const ConfigurationOut = z.object({
 function present(platform: PlatformRow) {
   return {
     ...platform.portalConfig,
-    top_up_limits: { currency: platform.currency, minimum: platform.topUpMinimum, maximum: platform.topUpMaximum },
+    top_up_limits: topUpLimits(platform),
   };
 }
 

@@ -1,10 +1,11 @@
 // Configuration: how a platform's portal looks and behaves (branding, links, origins, features, locale) and
 // what one top-up may cost. Owns the platform's `portal_config` and top-up limits.
 import { eq } from 'drizzle-orm';
-import { money } from '@credyt/shared';
+import { money, toDecimalString } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { platforms, type PortalConfiguration } from '../db/schema/index.ts';
 import { invalid } from '../http/problem.ts';
+import { stripeMinimumCharge } from '../stripe/minimum-charge.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 
 type Change<T> = { [K in keyof T]?: T[K] | undefined };
@@ -38,10 +39,38 @@ export async function updateConfiguration(db: Database, platform: PlatformRow, c
   const minimum = change.top_up_limits?.minimum ?? platform.topUpMinimum;
   const maximum = change.top_up_limits?.maximum ?? platform.topUpMaximum;
   if (money(minimum).greaterThan(maximum)) throw invalid([{ path: 'top_up_limits.minimum', message: 'must not exceed the maximum' }]);
+  const floor = stripeMinimumCharge(platform.currency);
+  if (money(maximum).lessThan(floor)) {
+    throw invalid([
+      { path: 'top_up_limits.maximum', message: `must be at least ${floor} ${platform.currency}, the least Stripe can charge` },
+    ]);
+  }
   const [updated] = await db
     .update(platforms)
     .set({ portalConfig: mergeConfiguration(platform.portalConfig, change), topUpMinimum: minimum, topUpMaximum: maximum })
     .where(eq(platforms.id, platform.id))
     .returning();
   return updated ?? platform;
+}
+
+/** What one top-up may cost in the platform's currency: what the portal shows and the BFF enforces. */
+export interface TopUpLimits {
+  currency: string;
+  minimum: string;
+  maximum: string;
+}
+
+/**
+ * The platform's top-up limits: never below what Stripe can charge in its currency; its configured minimum where
+ * that is higher; its maximum. A platform has no minimum of its own by default, as Credyt documents none (its
+ * custom-asset tutorial buys with a 1 USD top-up).
+ */
+export function topUpLimits(platform: PlatformRow): TopUpLimits {
+  const floor = stripeMinimumCharge(platform.currency);
+  const configured = toDecimalString(platform.topUpMinimum);
+  return {
+    currency: platform.currency,
+    minimum: money(configured).greaterThan(floor) ? configured : floor,
+    maximum: toDecimalString(platform.topUpMaximum),
+  };
 }

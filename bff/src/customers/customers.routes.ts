@@ -5,7 +5,17 @@ import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { customerStats } from '../usage/service.ts';
-import { createCustomer, customerOf, customerSubscriptions, listCustomers, type CustomerRow } from './service.ts';
+import {
+  createCustomer,
+  customerOf,
+  customerSubscriptions,
+  listCustomers,
+  paymentLinkSignature,
+  type CustomerRow,
+  type SubscriptionView,
+} from './service.ts';
+
+const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000);
 
 const CustomerCreate = z.object({
   name: z.string().min(1).max(200),
@@ -24,6 +34,12 @@ const CustomerCreate = z.object({
           )
           .min(1)
           .max(50),
+        /**
+         * Where the customer returns after paying a recurring fee, and goes if paying fails (default: `return_url`);
+         * required for a product with one (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing).
+         */
+        return_url: WebUrl.optional(),
+        failure_url: WebUrl.optional(),
       }),
     )
     .max(10)
@@ -41,9 +57,12 @@ const CustomerOut = z.object({
   subscriptions: z.array(
     z.object({
       id: z.string(),
-      status: z.literal('active'),
-      started_at: z.string(),
+      /** `pending` until the first recurring fee is paid; a pending subscription bills no usage. */
+      status: z.enum(['active', 'pending']),
+      started_at: z.string().nullable(),
       products: z.array(z.object({ id: z.string(), code: z.string(), version: z.number().int() })),
+      /** What the customer must do first: pay the recurring fee at `redirect_url` (a fresh Checkout page each visit). */
+      required_actions: z.array(z.object({ type: z.literal('payment'), redirect_url: z.string() })),
     }),
   ),
 });
@@ -54,7 +73,24 @@ const StatsOut = z.object({
   usage: z.array(z.object({ asset: z.string(), amount: WireAmount })),
 });
 
-async function present(db: Database, customer: CustomerRow): Promise<z.infer<typeof CustomerOut>> {
+/** Where a pending subscription's payment links point, and the key that signs them. */
+export interface PaymentLinks {
+  publicUrl: string;
+  key: Buffer;
+}
+
+function presentSubscription(s: SubscriptionView, links: PaymentLinks) {
+  const pay = `${links.publicUrl}/subscriptions/${encodeURIComponent(s.id)}/pay?sig=${paymentLinkSignature(links.key, s.id)}`;
+  return {
+    id: s.id,
+    status: s.status,
+    started_at: s.started_at?.toISOString() ?? null,
+    products: s.products,
+    required_actions: s.status === 'pending' ? [{ type: 'payment' as const, redirect_url: pay }] : [],
+  };
+}
+
+async function present(db: Database, links: PaymentLinks, customer: CustomerRow): Promise<z.infer<typeof CustomerOut>> {
   const subs = await customerSubscriptions(db, customer.id);
   return {
     id: customer.id,
@@ -63,12 +99,12 @@ async function present(db: Database, customer: CustomerRow): Promise<z.infer<typ
     email: customer.email,
     created_at: customer.createdAt.toISOString(),
     external_accounts: [],
-    // Usage-based subscriptions here start when created and have nothing to pay upfront: they are active at once.
-    subscriptions: subs.map((s) => ({ id: s.id, status: 'active' as const, started_at: s.started_at.toISOString(), products: s.products })),
+    // Usage-based subscriptions start when created; one with a recurring fee once that is paid.
+    subscriptions: subs.map((s) => presentSubscription(s, links)),
   };
 }
 
-export function customerRoutes(db: Database) {
+export function customerRoutes(db: Database, links: PaymentLinks) {
   return createRouter<PlatformEnv>()
     .openapi(
       createRoute({
@@ -80,7 +116,7 @@ export function customerRoutes(db: Database) {
       async (c) => {
         const body = c.req.valid('json');
         const customer = await createCustomer(db, c.get('platform').id, body);
-        return c.json(await present(db, customer), 201);
+        return c.json(await present(db, links, customer), 201);
       },
     )
     .openapi(
@@ -93,7 +129,7 @@ export function customerRoutes(db: Database) {
       async (c) => {
         const query = c.req.valid('query');
         const page = await listCustomers(db, c.get('platform').id, query);
-        const items = await Promise.all(page.rows.map((r) => present(db, r)));
+        const items = await Promise.all(page.rows.map((r) => present(db, links, r)));
         return c.json({ items, total_count: page.total, limit: query.limit, offset: query.offset }, 200);
       },
     )
@@ -104,7 +140,7 @@ export function customerRoutes(db: Database) {
         request: { params: z.object({ id: z.string() }) },
         responses: { 200: json(CustomerOut, 'The customer') },
       }),
-      async (c) => c.json(await present(db, await customerOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
+      async (c) => c.json(await present(db, links, await customerOf(db, c.get('platform').id, c.req.valid('param').id)), 200),
     )
     .openapi(
       createRoute({

@@ -68,6 +68,16 @@ function readVolume(data: Record<string, unknown>, field: string, priceName: str
   return text;
 }
 
+/**
+ * What a fee is for, in the platform's terms: the value of the price's `source_reference_field` in the event's `data`
+ * (https://docs.credyt.ai/features/usage: `"promo_id": "pro_…" // configured as source_reference_field`). A string
+ * or a number, as text; missing or of another kind, none: the event is billed all the same.
+ */
+function sourceReference(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return numericText(value);
+}
+
 /** All fees one event incurs under the given prices (those of its event type the customer subscribes to). */
 export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: FeeContext): FeeOutcome {
   const matching = rules.filter((rule) => rule.eventType === event.event_type);
@@ -119,6 +129,7 @@ export function calculateFees(event: BillableEvent, rules: PriceRule[], ctx: Fee
           price_name: priceName,
           fee_description: rule.description ?? describePriceValue(leaf, asset, unitLabel),
           fiat_amount: fiat,
+          source_reference: rule.sourceReferenceField === null ? null : sourceReference(event.data[rule.sourceReferenceField]),
         });
       }
     }

@@ -4,6 +4,12 @@
  */
 export type UsageType = 'unit' | 'volume' | 'unit_and_volume';
 
+/** `usage_based`: charged per event; `fixed`: a recurring fee (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing). */
+export type PriceType = 'usage_based' | 'fixed';
+/** How often a fixed price recurs. */
+export const RECURRING_INTERVALS = ['month', 'year'] as const;
+export type RecurringInterval = (typeof RECURRING_INTERVALS)[number];
+
 /** A leaf price value: what one event (unit) or one package of volume costs. Amounts are decimal text. */
 export interface PriceValue {
   name?: string | undefined;
@@ -33,6 +39,8 @@ export interface PriceRule {
   eventType: string;
   usageType: UsageType;
   volumeField: string | null;
+  /** The `data` field naming what a fee is for, in the platform's own terms (`video_id`): the fee's `source_reference`. */
+  sourceReferenceField: string | null;
   billableDimensions: string[];
   pricing: PricingEntry[];
   description: string | null;
@@ -48,4 +56,6 @@ export interface FeeRecord {
   price_name: string;
   fee_description: string;
   fiat_amount: string | null;
+  /** `data[source_reference_field]` of the event, as text; absent on fees stored before prices named one. */
+  source_reference?: string | null;
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { AccessToken, PortalSession, SessionExchange, SessionExchanged, toDecimalString } from '@credyt/shared';
+import { AccessToken, PortalSession, SessionExchange, SessionExchanged } from '@credyt/shared';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { ProblemError, unauthorized } from '../http/problem.ts';
@@ -11,6 +11,7 @@ import { CREDENTIAL_FAILURE_LIMIT, LINK_EXCHANGE_LIMIT, type RateLimiter } from 
 import type { PortalEnv, PortalSessionInfo, SessionLookup } from './context.ts';
 import { ACCESS_LIFETIME_MS, redeemLink, sessionByAccessToken, sessionEnded, sessionInfo, type LinkFailure } from './service.ts';
 import { loadWallet } from '../wallet/service.ts';
+import { topUpLimits } from '../configuration/service.ts';
 
 /** The hosted portal's cookie; scoped to `/portal`, HttpOnly, SameSite=Lax, Secure when served over https. */
 export const SESSION_COOKIE = 'credyt_portal';
@@ -89,11 +90,7 @@ function presentSession(s: PortalSessionInfo): PortalSession {
     locale: s.locale ?? config.default_locale,
     currency: s.platform.currency,
     expires_at: s.expiresAt.toISOString(),
-    top_up_limits: {
-      currency: s.platform.currency,
-      minimum: toDecimalString(s.platform.topUpMinimum),
-      maximum: toDecimalString(s.platform.topUpMaximum),
-    },
+    top_up_limits: topUpLimits(s.platform),
   };
 }
 

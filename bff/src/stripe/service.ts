@@ -1,5 +1,7 @@
 // Stripe's side of payments: what each verified webhook event does, settling the top-up it names (credited once,
-// see settleTopUp) and saving the card a Checkout left. Owns no table: top-ups and auto top-up own what it moves.
+// see settleTopUp), activating the subscription whose first fee it paid, and saving the card a Checkout left. Owns no
+// table: top-ups, customers and auto top-up own what it moves.
+import { activateSubscription } from '../customers/service.ts';
 import type Stripe from 'stripe';
 import { saveCard } from '../auto-top-up/service.ts';
 import type { Database } from '../db/client.ts';
@@ -53,13 +55,24 @@ export async function handleStripeEvent(deps: StripeEventDeps, event: Stripe.Eve
         if (pm) await saveCard(db, stripe, customerId, platformId, asset, pm);
         return;
       }
+      const subscriptionId = session.metadata?.credyt_subscription_id;
+      if (subscriptionId) {
+        if (session.payment_status === 'paid') await activateSubscription(db, subscriptionId, new Date());
+        return;
+      }
       if (session.payment_status === 'paid') return paid(deps, session.id);
       const topUp = await topUpNamedBy(db, session.metadata);
       if (topUp) await settleTopUp(db, ledger, topUp.id, { status: 'pending' });
       return;
     }
-    case 'checkout.session.async_payment_succeeded':
+    case 'checkout.session.async_payment_succeeded': {
+      const subscriptionId = event.data.object.metadata?.credyt_subscription_id;
+      if (subscriptionId) {
+        await activateSubscription(db, subscriptionId, new Date());
+        return;
+      }
       return paid(deps, event.data.object.id);
+    }
     case 'checkout.session.async_payment_failed': {
       const topUp = await topUpNamedBy(db, event.data.object.metadata);
       if (topUp)

@@ -15,6 +15,8 @@ import type { Ledger } from '../wallet/ledger.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { withStripeCustomer } from '../stripe/customers.ts';
 import { callStripe, toMinorUnits } from '../stripe/client.ts';
+import { stripeMinimumCharge } from '../stripe/minimum-charge.ts';
+import { topUpLimits } from '../configuration/service.ts';
 
 export type TopUpRow = typeof topUps.$inferSelect;
 
@@ -43,19 +45,26 @@ export function unitsForFiat(asset: AssetInfo, fiat: string, currency: string): 
   return { units: toDecimalString(units), currency, fiat: toDecimalString(fiat) };
 }
 
-/** A top-up must cost between the platform's limits; the error names the limit it broke, for the portal to say. */
+/**
+ * A top-up must cost within the platform's limits (one charged in another currency: at least Stripe's minimum in
+ * it); the error names the limit it broke, for the portal to say.
+ */
 export function checkLimits(platform: PlatformRow, price: Price, path: string) {
-  if (price.currency !== platform.currency) return;
-  const minimum = toDecimalString(platform.topUpMinimum);
-  const maximum = toDecimalString(platform.topUpMaximum);
+  const own = price.currency === platform.currency;
+  const { currency, minimum, maximum } = own
+    ? topUpLimits(platform)
+    : { currency: price.currency, minimum: stripeMinimumCharge(price.currency), maximum: null };
   const below = money(price.fiat).lessThan(minimum);
-  if (below || money(price.fiat).greaterThan(maximum)) {
+  if (below || (maximum !== null && money(price.fiat).greaterThan(maximum))) {
     throw invalid([
       {
         path,
-        message: `a top-up must cost between ${minimum} and ${maximum} ${platform.currency}`,
+        message:
+          maximum === null
+            ? `a top-up must cost at least ${minimum} ${currency}`
+            : `a top-up must cost between ${minimum} and ${maximum} ${currency}`,
         code: below ? 'below_minimum' : 'above_maximum',
-        params: { minimum, maximum, currency: platform.currency },
+        params: maximum === null ? { minimum, currency } : { minimum, maximum, currency },
       },
     ]);
   }

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Instant } from '@credyt/shared';
+import { DecimalInput, Instant, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { createRouter, json } from '../http/router.ts';
@@ -22,6 +22,27 @@ import { metrics } from '../metrics.ts';
 
 const MAX_BATCH = 1000;
 
+/**
+ * What the platform paid a vendor for the event, named by Credyt's vendor id or the platform's external id for it
+ * (https://docs.credyt.ai/features/profitability: each cost is linked to a vendor; `vendor_external_id` names it by
+ * yours). Amounts are exact, in the currency the vendor charged.
+ */
+const CostIn = z
+  .object({
+    vendor_id: z.string().min(1).max(200).optional(),
+    vendor_external_id: z.string().min(1).max(200).optional(),
+    amount: DecimalInput.refine((v) => !money(v).isNegative(), 'must not be negative'),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'must be a three-letter currency code such as USD')
+      .transform((v) => v.toUpperCase()),
+    description: z.string().max(500).optional(),
+  })
+  .superRefine((cost, ctx) => {
+    if ((cost.vendor_id === undefined) === (cost.vendor_external_id === undefined))
+      ctx.addIssue({ code: 'custom', path: ['vendor_id'], message: 'name the vendor by exactly one of vendor_id and vendor_external_id' });
+  });
+
 const EventIn = z.object({
   id: z.string().min(1).max(200),
   event_type: z.string().min(1).max(100),
@@ -29,6 +50,7 @@ const EventIn = z.object({
   subject: z.string().max(500).optional(),
   description: z.string().max(2000).optional(),
   data: z.record(z.string(), z.unknown()).default({}),
+  costs: z.array(CostIn).max(50, 'at most 50 costs per event').optional(),
 });
 
 const EventsBatch = z.object({
@@ -43,6 +65,7 @@ const FeeOut = z.object({
   price_name: z.string(),
   fee_description: z.string(),
   fiat_amount: WireAmount.nullable(),
+  source_reference: z.string().nullable(),
 });
 const EventResult = z.object({
   id: z.string(),
@@ -72,6 +95,7 @@ const presentFee = (f: FeeRecord) => ({
   price_name: f.price_name,
   fee_description: f.fee_description,
   fiat_amount: f.fiat_amount,
+  source_reference: f.source_reference ?? null,
 });
 
 const SimulatedOut = z.object({ id: z.string(), billed: z.boolean(), unbilled_reason: z.string().nullable(), fees: z.array(FeeOut) });

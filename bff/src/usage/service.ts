@@ -16,6 +16,7 @@ import { calculateFees, FeeOutOfRange } from '../pricing/fees.ts';
 import type { FeeRecord, PriceRule, PricingEntry, UsageType } from '../pricing/types.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { endOfLocalDate, startOfLocalDate } from '../time.ts';
+import { vendorResolver, writeEventCosts, type CostInput, type ResolvedCost } from '../vendors/service.ts';
 import type { EntryDraft, EntryRow, Ledger } from '../wallet/ledger.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -28,6 +29,8 @@ export interface EventInput {
   subject?: string;
   description?: string;
   data: Record<string, unknown>;
+  /** What the platform paid vendors for this event (https://docs.credyt.ai/features/profitability). */
+  costs?: CostInput[] | undefined;
 }
 
 export interface EventOutcome {
@@ -66,11 +69,12 @@ const ingestContext = preparedRows<{
   select c.id as customer_id,
     (select coalesce(json_agg(json_build_object('id', pr.id, 'name', pr.name, 'productCode', p.code, 'productName', p.name,
         'eventType', pr.event_type, 'usageType', pr.usage_type, 'volumeField', pr.volume_field,
+        'sourceReferenceField', pr.source_reference_field,
         'billableDimensions', pr.billable_dimensions, 'pricing', pr.pricing, 'description', pr.description)
         order by p.code, pr.position), '[]'::json)
       from ${subscriptions} s join ${products} p on p.id = s.product_id
         join ${prices} pr on pr.product_id = p.id and pr.version = s.version
-      where s.customer_id = c.id and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
+      where s.customer_id = c.id and s.status = 'active' and pr.event_type in (select json_array_elements_text(${sql.placeholder('types')}::json))) as rules,
     (select coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'precision', a.precision, 'symbol', a.symbol,
         'label', a.label, 'labelSingular', a.label_singular, 'rates', a.rates)), '[]'::json)
       from ${assets} a where a.platform_id = ${sql.placeholder('platform')}) as assets
@@ -84,6 +88,8 @@ export interface PreparedIngest {
   events: EventInput[];
   hashes: string[];
   outcomes: Priced[];
+  /** Each event's costs, their vendors resolved to the platform's. */
+  costs: ResolvedCost[][];
 }
 
 /**
@@ -121,7 +127,31 @@ export async function prepareIngest(
     }
   });
   if (feeErrors.length > 0) throw invalid(feeErrors);
-  return { platform, customerId: customer.id, events: batch.events, hashes, outcomes };
+  const costs = await resolveCosts(db, platform.id, batch.events);
+  return { platform, customerId: customer.id, events: batch.events, hashes, outcomes, costs };
+}
+
+/**
+ * Each event's costs with their vendors resolved, or a 422 naming every cost whose vendor is not the platform's.
+ * A batch without costs costs no query.
+ */
+async function resolveCosts(db: Database, platformId: string, batch: EventInput[]): Promise<ResolvedCost[][]> {
+  const all = batch.flatMap((e) => e.costs ?? []);
+  if (all.length === 0) return batch.map(() => []);
+  const resolve = await vendorResolver(db, platformId, all);
+  const errors: FieldError[] = [];
+  const resolved = batch.map((e, i) =>
+    (e.costs ?? []).map((cost, j): ResolvedCost => {
+      const vendorId = resolve(cost);
+      if (vendorId === null) {
+        const field = cost.vendor_id !== undefined ? 'vendor_id' : 'vendor_external_id';
+        errors.push({ path: `events.${i}.costs.${j}.${field}`, message: 'is not one of your vendors' });
+      }
+      return { vendorId: vendorId ?? '', amount: cost.amount, currency: cost.currency, description: cost.description ?? null };
+    }),
+  );
+  if (errors.length > 0) throw invalid(errors);
+  return resolved;
 }
 
 /** The fees one sample event would incur, or why it would go unbilled. */
@@ -147,6 +177,11 @@ export async function simulateUsage(
   const { product, prices: rows } = await productOf(db, platform.id, productId, version === 'default' ? 'default' : Number(version));
   const rules: PriceRule[] = [...rows]
     .sort((a, b) => a.position - b.position)
+    .flatMap((p) =>
+      p.type === 'usage_based' && p.eventType !== null && p.usageType !== null
+        ? [{ ...p, eventType: p.eventType, usageType: p.usageType }]
+        : [],
+    )
     .map((p) => ({
       id: p.id,
       name: p.name,
@@ -155,6 +190,7 @@ export async function simulateUsage(
       eventType: p.eventType,
       usageType: p.usageType,
       volumeField: p.volumeField,
+      sourceReferenceField: p.sourceReferenceField,
       billableDimensions: p.billableDimensions,
       pricing: p.pricing,
       description: p.description,
@@ -327,6 +363,20 @@ async function writeIngests(tx: Executor, ledger: Ledger, jobs: PreparedIngest[]
     return { platformId: job.platform.id, customerId: job.customerId, drafts };
   });
   await ledger.appendMany(tx, writes);
+  await writeEventCosts(
+    tx,
+    jobs.flatMap((job, j) => {
+      const written = new Set<string>();
+      return job.events.flatMap((e, i) => {
+        if (!createdBy[j]!.has(e.id) || written.has(e.id)) return [];
+        written.add(e.id);
+        const costs = job.costs[i]!;
+        return costs.length
+          ? [{ platformId: job.platform.id, eventId: e.id, customerId: job.customerId, occurredAt: e.occurred_at, costs }]
+          : [];
+      });
+    }),
+  );
 
   return jobs.map((job, j) => {
     const firstSeen = new Set<string>();

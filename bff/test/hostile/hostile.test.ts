@@ -90,7 +90,7 @@ let accessToken: string;
 let routes: RouteSpec[] = [];
 const openapiPaths: { method: string; path: string }[] = [];
 let openapiProblem: string | null = null;
-const seeded = { topUpId: '' };
+const seeded = { topUpId: '', vendorId: '' };
 const serverErrors: string[] = [];
 const failures: Failure[] = [];
 /** Responses per route and status, printed with HOSTILE_COLLECT=1: shows the cases get past auth to validation. */
@@ -349,6 +349,7 @@ beforeAll(async () => {
     'top-up',
   );
   seeded.topUpId = topUp.id;
+  seeded.vendorId = ok(await platform.call('POST', '/vendors', { name: 'Seed vendor', external_id: 'hostile-seed-vendor' }), 'vendor').id;
   const products = ok(await platform.call('GET', '/products'), 'products') as { items: { id: string; code: string }[] };
   const productId = products.items.find((p) => p.code === customer.code)?.id ?? customer.code;
   const destination = ok(await platform.call('POST', '/webhooks', { url: 'https://example.com/credyt' }), 'webhook destination') as {
@@ -451,6 +452,8 @@ beforeAll(async () => {
     { method: 'POST', path: '/vendors', auth: 'platform', body: { name: 'V', external_id: 'hostile-vendorUNIQ' } },
     { method: 'GET', path: '/vendors', auth: 'platform', queryNames: ['limit', 'offset', 'external_id'] },
     { method: 'GET', path: '/vendors/{id}', auth: 'platform', params: { id: 'vnd_unknown' } },
+    { method: 'GET', path: '/vendors/{id}/stats', auth: 'platform', params: { id: seeded.vendorId } },
+    { method: 'GET', path: '/subscriptions/{id}/pay', auth: 'none', params: { id: 'sub_unknown' }, query: { sig: 'x' } },
     {
       method: 'POST',
       path: '/webhooks',
@@ -531,6 +534,7 @@ beforeAll(async () => {
             subject: 's',
             description: 'd',
             data: { tokens: 5, model: 'a' },
+            costs: [{ vendor_external_id: 'hostile-seed-vendor', amount: '0.001', currency: 'USD' }],
           },
         ],
       },

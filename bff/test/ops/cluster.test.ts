@@ -91,6 +91,11 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
     }
   });
 
+  /** The customer's USD balance as the API writes it. */
+  const available = async (id: string) => {
+    const wallet = (await call(cluster.url, 'GET', `/customers/${id}/wallet`)).json as { accounts: { available: unknown }[] };
+    return String(wallet.accounts[0]!.available);
+  };
   /** A portal access token for the customer, exchanged at `base`. */
   const accessToken = async (base: string, id: string) => {
     const link = (
@@ -166,14 +171,14 @@ describe.runIf(onPostgres && havePgBouncer && haveNginx)('a cluster: nginx → 3
     const deadline = Date.now() + 15_000;
     let balance = '';
     while (Date.now() < deadline) {
-      balance = String((await call(cluster.url, 'GET', `/customers/${id}/wallet`)).json!.accounts![0].available);
+      balance = await available(id);
       if (balance === '114') break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(balance).toBe('114');
     await new Promise((r) => setTimeout(r, 1500));
     expect(emulator.control.paymentIntents().filter((pi) => pi.metadata?.credyt_customer_id === id)).toHaveLength(1);
-    expect(String((await call(cluster.url, 'GET', `/customers/${id}/wallet`)).json!.accounts![0].available)).toBe('114');
+    expect(await available(id)).toBe('114');
   }, 60_000);
 
   it('loses nothing when a process is killed mid-load: clients retry, every event is booked once, balance = Σ entries', async () => {

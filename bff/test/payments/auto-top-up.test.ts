@@ -189,7 +189,7 @@ describe('auto top-up: saved card, threshold, off-session PaymentIntent (emulato
     expect(high.body.errors[0]).toMatchObject({
       path: 'amount',
       code: 'above_maximum',
-      params: { minimum: '5', maximum: '10000', currency: 'USD' },
+      params: { minimum: '0.5', maximum: '10000', currency: 'USD' },
     });
   });
 

@@ -216,7 +216,7 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
     const c = await customerWithToken();
     for (const [body, path] of [
       [{ asset: 'USD', amount: '1.001', idempotency_key: 'bad-000001' }, 'amount'],
-      [{ asset: 'USD', amount: 1, idempotency_key: 'bad-000002' }, 'amount'],
+      [{ asset: 'USD', amount: '0.49', idempotency_key: 'bad-000002' }, 'amount'],
       [{ asset: 'USD', amount: 1_000_000, idempotency_key: 'bad-000003' }, 'amount'],
       [{ asset: 'EUR', amount: 10, idempotency_key: 'bad-000004' }, 'asset'],
       [{ asset: 'USD', amount: 10, idempotency_key: 'bad-000005', return_url: 'https://evil.example/steal' }, 'return_url'],
@@ -246,5 +246,56 @@ describe('manual top-ups through Stripe Checkout (emulator)', () => {
     expect(session.body.top_up_limits).toEqual({ currency: 'USD', minimum: '50', maximum: '100' });
     const ok = await ctx.portal(token, 'POST', '/portal/api/top-ups', { asset: 'USD', amount: 60, idempotency_key: 'limit-0002' });
     expect(ok.status).toBe(201);
+  });
+
+  it("with no limits set, the floor is Stripe's minimum charge, and a configured minimum applies above it only", async () => {
+    // Credyt's custom-asset tutorial tops up 1 USD (credyt/learn, Tutorials/Custom Assets/Initiate Custom Asset
+    // Top-up) and documents no platform minimum: the least a top-up may cost is what Stripe can charge, 0.50 USD
+    // (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
+    const fresh = await ctx.newPlatform();
+    expect((await fresh.call('GET', '/billing-portal/configuration')).body.top_up_limits).toEqual({
+      currency: 'USD',
+      minimum: '0.5',
+      maximum: '10000',
+    });
+    const c = await fundedCustomer(fresh, [unitPrice('call', 'USD', 1)]);
+    const token = await ctx.accessToken(fresh, c.id);
+    expect((await ctx.portal(token, 'GET', '/portal/api/session')).body.top_up_limits).toEqual({
+      currency: 'USD',
+      minimum: '0.5',
+      maximum: '10000',
+    });
+    // Amounts as decimal strings, which the API takes as it takes numbers: no float between the test and the server.
+    const topUp = (amount: string, key: string) =>
+      fresh.call('POST', '/top-ups', {
+        customer_id: c.id,
+        amount,
+        currency: 'USD',
+        idempotency_key: key,
+        return_url: 'https://example.com/back',
+        failure_url: 'https://example.com/failed',
+      });
+    const under = await topUp('0.49', 'floor-0001');
+    expect(under.status, JSON.stringify(under.body)).toBe(422);
+    expect(under.body.errors[0], JSON.stringify(under.body)).toMatchObject({
+      path: 'amount',
+      code: 'below_minimum',
+      params: { minimum: '0.5' },
+    });
+    expect((await topUp('0.50', 'floor-0002')).status).toBe(201);
+    expect((await topUp('1', 'floor-0003')).status).toBe(201);
+
+    // A minimum below Stripe's is stored but leaves Stripe's; one above it applies.
+    const low = await fresh.call('PUT', '/billing-portal/configuration', { top_up_limits: { minimum: '0.10' } });
+    expect(low.status).toBe(200);
+    expect(low.body.top_up_limits.minimum).toBe('0.5');
+    expect((await topUp('0.40', 'floor-0004')).status).toBe(422);
+    const two = await fresh.call('PUT', '/billing-portal/configuration', { top_up_limits: { minimum: 2 } });
+    expect(two.body.top_up_limits.minimum).toBe('2');
+    expect((await topUp('1.99', 'floor-0005')).body.errors[0]).toMatchObject({ code: 'below_minimum', params: { minimum: '2' } });
+    // A maximum Stripe cannot charge would refuse every top-up: it is refused itself.
+    const unpayable = await fresh.call('PUT', '/billing-portal/configuration', { top_up_limits: { minimum: 0, maximum: '0.49' } });
+    expect(unpayable.status).toBe(422);
+    expect(unpayable.body.errors[0].path).toBe('top_up_limits.maximum');
   });
 });

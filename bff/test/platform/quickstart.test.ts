@@ -78,6 +78,8 @@ describe('quickstart', () => {
         price_name: 'Per message',
         fee_description: '$0.50 per event',
         fiat_amount: 0.5,
+        // The price names no source_reference_field.
+        source_reference: null,
       },
     ]);
   });

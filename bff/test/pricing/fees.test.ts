@@ -32,6 +32,7 @@ function rule(values: PriceRule['pricing'][number]['values'], overrides: Partial
     eventType: 'chat',
     usageType: 'volume',
     volumeField: 'tokens',
+    sourceReferenceField: null,
     billableDimensions: [],
     pricing: [{ asset: 'USD', values }],
     description: null,

@@ -1,5 +1,6 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import type { PricingEntry, UsageType } from '../../pricing/types.ts';
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { PriceType, PricingEntry, RecurringInterval, UsageType } from '../../pricing/types.ts';
 import { platforms } from './tenancy.ts';
 
 /** Custom assets of a platform (fiat ISO 4217 assets are built in and not stored). */
@@ -71,12 +72,28 @@ export const prices = pgTable(
     version: integer().notNull().default(1),
     position: integer().notNull(),
     name: text().notNull(),
-    eventType: text().notNull(),
-    usageType: text().$type<UsageType>().notNull(),
+    /**
+     * `usage_based` (charged per event: the event type and usage type say how) or `fixed` (a recurring fee, charged
+     * per `recurring_interval` through Stripe, with neither).
+     */
+    type: text().$type<PriceType>().notNull().default('usage_based'),
+    recurringInterval: text().$type<RecurringInterval>(),
+    eventType: text(),
+    usageType: text().$type<UsageType>(),
     volumeField: text(),
+    /** The `data` field whose value each fee of this price records as its `source_reference` (Credyt's). */
+    sourceReferenceField: text(),
     billableDimensions: jsonb().$type<string[]>().notNull(),
     pricing: jsonb().$type<PricingEntry[]>().notNull(),
     description: text(),
   },
-  (t) => [index().on(t.platformId, t.eventType), index().on(t.productId, t.version)],
+  (t) => [
+    index().on(t.platformId, t.eventType),
+    index().on(t.productId, t.version),
+    check(
+      'prices_type_shape',
+      sql`(${t.type} = 'usage_based' and ${t.eventType} is not null and ${t.usageType} is not null and ${t.recurringInterval} is null)
+        or (${t.type} = 'fixed' and ${t.eventType} is null and ${t.usageType} is null and ${t.recurringInterval} is not null)`,
+    ),
+  ],
 );

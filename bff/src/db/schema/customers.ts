@@ -4,6 +4,9 @@ import { products } from './catalog.ts';
 import { ledgerAmount } from './columns.ts';
 import { platforms } from './tenancy.ts';
 
+/** A subscription's state (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing). */
+export type SubscriptionStatus = 'active' | 'pending';
+
 export const customers = pgTable(
   'customers',
   {
@@ -32,9 +35,25 @@ export const subscriptions = pgTable(
     subscriptionId: text().notNull(),
     /** The product version the customer is billed by: the default one when they subscribed. */
     version: integer().notNull().default(1),
+    /**
+     * `active`, or `pending` until its first recurring fee is paid (a product with a fixed price): a pending
+     * subscription bills no usage. Every row of one `subscriptionId` has the same status, start and URLs.
+     */
+    status: text().$type<SubscriptionStatus>().notNull().default('active'),
+    /** When it became active: at creation, or when its first fee was paid; none while pending. */
+    startedAt: timestamp({ withTimezone: true }),
+    /** Where the customer goes after paying, and if paying fails (the subscription's `return_url`, `failure_url`). */
+    returnUrl: text(),
+    failureUrl: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.productId] }), index().on(t.productId)],
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.productId] }),
+    index().on(t.productId),
+    index().on(t.subscriptionId),
+    check('subscriptions_status_known', sql`${t.status} in ('active', 'pending')`),
+    check('subscriptions_active_started', sql`(${t.status} = 'active') = (${t.startedAt} is not null)`),
+  ],
 );
 
 /**

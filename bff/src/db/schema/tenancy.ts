@@ -20,7 +20,8 @@ export const platforms = pgTable('platforms', {
   /** The currency fiat values, charts and top-up payments are expressed in. */
   currency: text().notNull().default('USD'),
   portalConfig: jsonb().$type<PortalConfiguration>().notNull(),
-  topUpMinimum: numeric().notNull().default('5'),
+  /** The platform's own top-up minimum; below Stripe's minimum charge (0 by default) Stripe's applies. */
+  topUpMinimum: numeric().notNull().default('0'),
   topUpMaximum: numeric().notNull().default('10000'),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

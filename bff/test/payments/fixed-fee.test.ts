@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceOf, unitPrice, type TestPlatform } from '../helpers.ts';
-import { checkoutSessionId, createPaymentsContext, type PaymentsContext } from './helpers.ts';
+import { createLogger } from '../../src/log.ts';
+import { WebhookWorker } from '../../src/webhooks/delivery.ts';
+import { startReceiver } from '../webhook-receiver.ts';
+import { checkoutSessionId, createPaymentsContext, eventually, type PaymentsContext } from './helpers.ts';
 
 /**
  * Recurring fixed fees as Credyt documents them (https://docs.dev.credyt.ai/features/product-catalog/fixed-fee-pricing):
@@ -13,10 +16,16 @@ import { checkoutSessionId, createPaymentsContext, type PaymentsContext } from '
 describe('recurring fixed fees and pending subscriptions (emulator)', () => {
   let ctx: PaymentsContext;
   let p: TestPlatform;
+  let hook: Awaited<ReturnType<typeof startReceiver>>;
+  let worker: WebhookWorker;
 
   beforeAll(async () => {
     ctx = await createPaymentsContext();
     p = await ctx.newPlatform();
+    hook = await startReceiver();
+    expect((await p.call('POST', '/webhooks', { url: hook.url, topics: ['subscription.activated'] })).status).toBe(201);
+    worker = new WebhookWorker(ctx.database, createLogger('silent'), { pollMs: 50, retryBaseMs: 50 });
+    await worker.start();
     // The docs' product, with a usage price beside the monthly fee (a product may have both: credyt/ai-tools billing-setup).
     const product = await p.call('POST', '/products', {
       name: 'Glitch Pro Subscription',
@@ -42,7 +51,12 @@ describe('recurring fixed fees and pending subscriptions (emulator)', () => {
       description: null,
     });
   });
-  afterAll(() => ctx.close());
+  afterAll(async () => {
+    await worker?.stop();
+    await hook?.close();
+    await ctx?.close();
+  });
+  const activations = async (subscriptionId: string) => hook.received.filter((r) => r.body.data.subscription_id === subscriptionId);
 
   const subscribe = (externalId: string, extra: Record<string, unknown> = {}) =>
     p.call('POST', '/customers', {
@@ -76,6 +90,9 @@ describe('recurring fixed fees and pending subscriptions (emulator)', () => {
     const customerId = created.body.id as string;
     const early = await promote(customerId, 'early-1');
     expect(early.body.events[0]).toMatchObject({ billed: false, fees: [] });
+    // Not active yet: the platform has not been told it is.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await activations(sub.id)).toHaveLength(0);
 
     // A wrong signature is as unknown as a made-up subscription.
     const forged = await fetch(onServer(sub.required_actions[0].redirect_url).replace(/sig=[^&]+/, 'sig=forged'), { redirect: 'manual' });
@@ -94,6 +111,15 @@ describe('recurring fixed fees and pending subscriptions (emulator)', () => {
     const after = await p.call('GET', `/customers/${customerId}`);
     expect(after.body.subscriptions[0]).toMatchObject({ id: sub.id, status: 'active', required_actions: [] });
     expect(Date.parse(after.body.subscriptions[0].started_at)).toBeGreaterThan(Date.parse(created.body.created_at) - 1);
+    // Paid: subscription.activated, once (Stripe's webhook may come again), from the moment it started.
+    const [activated] = await eventually(
+      () => activations(sub.id),
+      (r) => r.length === 1,
+    );
+    expect(activated!.body).toMatchObject({
+      type: 'subscription.activated',
+      data: { customer_id: customerId, subscription_id: sub.id, occurred_at: after.body.subscriptions[0].started_at },
+    });
     // Paid: the link now leads back; usage is billed.
     const again = await fetch(onServer(sub.required_actions[0].redirect_url), { redirect: 'manual' });
     expect(again.status).toBe(303);
@@ -112,6 +138,11 @@ describe('recurring fixed fees and pending subscriptions (emulator)', () => {
       subscriptions: [{ products: [{ code: 'chat_only' }] }],
     });
     expect(created.body.subscriptions[0]).toMatchObject({ status: 'active', started_at: expect.any(String), required_actions: [] });
+    const [activated] = await eventually(
+      () => activations(created.body.subscriptions[0].id),
+      (r) => r.length === 1,
+    );
+    expect(activated!.body.data.occurred_at).toBe(created.body.subscriptions[0].started_at);
   });
 
   it('refuses what cannot be charged, before writing anything', async () => {

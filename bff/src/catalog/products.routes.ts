@@ -3,6 +3,7 @@ import { DecimalInput, ExactNumber, money } from '@credyt/shared';
 import type { Database } from '../db/client.ts';
 import { ListOf, PageQuery, presentPage } from '../http/paging.ts';
 import { createRouter, json } from '../http/router.ts';
+import { WireAmount } from '../http/amounts-as-numbers.ts';
 import { RECURRING_INTERVALS } from '../pricing/types.ts';
 import type { PlatformEnv } from '../tenancy/api-key.ts';
 import { createProduct, createProductVersion, listProducts, productOf, updateProductVersion, type ProductWithPrices } from './service.ts';
@@ -80,10 +81,20 @@ const FixedPrice = z.object({
 
 const AnyPrice = z.discriminatedUnion('type', [Price, FixedPrice]);
 
+/**
+ * Credits bundled with the product (Credyt's `entitlements`, https://docs.dev.credyt.ai/features/product-catalog/entitlements):
+ * an asset and an amount each; what else Credyt's request says of one (its refresh schedule, its purpose) is kept as
+ * sent, within bounds, for the grants that give entitlements their meaning.
+ */
+const Entitlement = z
+  .looseObject({ asset: z.string().min(1).max(20), amount: Positive })
+  .refine((e) => JSON.stringify(e).length <= 2000, 'is too large (at most 2,000 characters)');
+
 const ProductCreate = z.object({
   name: z.string().min(1).max(200),
   code: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be 1–64 letters, digits, _ . or -'),
   prices: z.array(AnyPrice).min(1).max(20),
+  entitlements: z.array(Entitlement).max(20).default([]),
   publish: z.boolean().default(true),
 });
 
@@ -115,6 +126,7 @@ function presentProduct({ product, version, versions, prices: rows }: ProductWit
     })),
     publish: version.status === 'published',
     created_at: product.createdAt.toISOString(),
+    entitlements: version.entitlements,
     prices: rows
       .sort((a, b) => a.position - b.position)
       .map((p) =>
@@ -158,6 +170,7 @@ const ProductOut = z.object({
   publish: z.boolean(),
   created_at: z.string(),
   prices: z.array(z.any()),
+  entitlements: z.array(z.looseObject({ asset: z.string(), amount: WireAmount })),
 });
 
 export function productRoutes(db: Database) {

@@ -1,9 +1,9 @@
 // Catalog: what a platform sells and in what, its custom assets (with their rates) and its products and prices.
 // Owns `assets`, `products` and `prices`; registry.ts is the asset model every other feature reads them through.
 import { and, asc, count, desc, eq, inArray, max, or } from 'drizzle-orm';
-import { isFiatCode, money, toDecimalString, type FieldError } from '@credyt/shared';
+import { fitsPrecision, isFiatCode, money, toDecimalString, type FieldError } from '@credyt/shared';
 import type { Database, Executor } from '../db/client.ts';
-import { assets, prices, products, productVersions } from '../db/schema/index.ts';
+import { assets, prices, products, productVersions, type Entitlement } from '../db/schema/index.ts';
 import type { Page, PageRequest } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId } from '../ids.ts';
@@ -50,11 +50,8 @@ export interface FixedPriceInput {
 export type AnyPriceInput = PriceInput | FixedPriceInput;
 const isFixed = (p: AnyPriceInput): p is FixedPriceInput => 'type' in p && p.type === 'fixed';
 
-export interface ProductInput {
-  name: string;
+export interface ProductInput extends ProductVersionInput {
   code: string;
-  prices: AnyPriceInput[];
-  publish: boolean;
 }
 
 /** A product at one of its versions: that version's prices, and every version the product has, newest first. */
@@ -69,6 +66,8 @@ export interface ProductWithPrices {
 export interface ProductVersionInput {
   name: string;
   prices: AnyPriceInput[];
+  /** Bundled credits (Credyt's `entitlements`): stored with the version. */
+  entitlements?: Entitlement[] | undefined;
   publish: boolean;
 }
 
@@ -206,6 +205,19 @@ function checkFixedPrice(price: FixedPriceInput, index: number, currency: string
   return [];
 }
 
+/** Each entitlement's asset exists and its amount fits the asset's precision; amounts kept as exact text. */
+function checkEntitlements(list: Entitlement[], registry: AssetRegistry): Entitlement[] {
+  const errors = list.flatMap((e, i) => {
+    const asset = registry.find(e.asset);
+    if (!asset) return [{ path: `entitlements.${i}.asset`, message: `unknown asset ${e.asset}` }];
+    return fitsPrecision(e.amount, asset.precision)
+      ? []
+      : [{ path: `entitlements.${i}.amount`, message: `${asset.code} allows at most ${asset.precision} decimal places` }];
+  });
+  if (errors.length > 0) throw invalid(errors);
+  return list.map((e) => ({ ...e, asset: registry.get(e.asset).code, amount: toDecimalString(e.amount) }));
+}
+
 function checkPrices(list: AnyPriceInput[], registry: AssetRegistry, currency: string) {
   const errors = list.flatMap((p, i) => (isFixed(p) ? checkFixedPrice(p, i, currency) : checkPrice(p, i, registry)));
   if (errors.length > 0) throw invalid(errors);
@@ -253,6 +265,7 @@ export async function createProduct(db: Database, platform: PlatformRef, body: P
   const platformId = platform.id;
   const registry = await AssetRegistry.load(db, platformId);
   checkPrices(body.prices, registry, platform.currency);
+  const entitlements = checkEntitlements(body.entitlements ?? [], registry);
   const id = newId('prp');
   return db.transaction(async (tx) => {
     const inserted = await tx
@@ -264,7 +277,7 @@ export async function createProduct(db: Database, platform: PlatformRef, body: P
     if (!product) throw conflict(`A product with code ${body.code} already exists.`);
     const [version] = await tx
       .insert(productVersions)
-      .values({ productId: id, version: 1, name: body.name, status: statusOf(body.publish) })
+      .values({ productId: id, version: 1, name: body.name, status: statusOf(body.publish), entitlements })
       .returning();
     const priceRows = await insertPrices(tx, platformId, id, 1, body.prices, registry);
     return { product, version: version!, versions: [version!], prices: priceRows };
@@ -297,6 +310,7 @@ export async function createProductVersion(
   const platformId = platform.id;
   const registry = await AssetRegistry.load(db, platformId);
   checkPrices(body.prices, registry, platform.currency);
+  const entitlements = checkEntitlements(body.entitlements ?? [], registry);
   const number = await db.transaction(async (tx) => {
     await lockProduct(tx, platformId, productId);
     const [latest] = await tx
@@ -304,7 +318,7 @@ export async function createProductVersion(
       .from(productVersions)
       .where(eq(productVersions.productId, productId));
     const next = (latest?.n ?? 0) + 1;
-    await tx.insert(productVersions).values({ productId, version: next, name: body.name, status: statusOf(body.publish) });
+    await tx.insert(productVersions).values({ productId, version: next, name: body.name, status: statusOf(body.publish), entitlements });
     await insertPrices(tx, platformId, productId, next, body.prices, registry);
     return next;
   });

@@ -28,6 +28,11 @@ const AdjustmentCreate = z.object({
    * the entry in the customer's history and spend; it never reorders the ledger, whose running balance is by booking.
    */
   occurred_at: Instant.refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'must not be in the future').optional(),
+  /**
+   * When the credit lapses (https://docs.dev.credyt.ai/advanced-topics/adjustments-charges-gifts): stored on its grant.
+   * Any instant is taken, as Credyt's own example (a past date) is; one already past lapses when expiry first runs.
+   */
+  expires_at: Instant.optional(),
 });
 
 const AccountOut = z.object({ id: z.string(), name: z.string(), asset: z.string(), available: WireAmount });

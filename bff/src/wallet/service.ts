@@ -3,6 +3,7 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import {
   fitsPrecision,
+  money,
   sum,
   toDecimalString,
   type Category,
@@ -14,9 +15,9 @@ import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
 import { assetInfo, presentAsset } from '../catalog/portal-assets.ts';
 import { customerOf } from '../customers/service.ts';
 import { preparedRows, type Database } from '../db/client.ts';
-import { accounts, assets, spendDaily, spendRollup } from '../db/schema/index.ts';
+import { accounts, assets, creditGrants, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
-import { hashRequest } from '../ids.ts';
+import { hashRequest, newId } from '../ids.ts';
 import type { PortalSessionInfo } from '../sessions/context.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { idempotent } from './idempotency.ts';
@@ -273,6 +274,8 @@ export interface AdjustmentInput {
   reason: AdjustmentReason;
   metadata?: Record<string, unknown> | undefined;
   occurred_at?: string | undefined;
+  /** When the credit lapses (Credyt's `expires_at`); only a credit can carry one. */
+  expires_at?: string | undefined;
 }
 
 export interface Adjustment {
@@ -299,6 +302,9 @@ export async function adjustWallet(
   if (!asset) throw invalid([{ path: 'asset', message: `unknown asset ${body.asset}` }]);
   if (!fitsPrecision(body.amount, asset.precision))
     throw invalid([{ path: 'amount', message: `${asset.code} allows at most ${asset.precision} decimal places` }]);
+  const credit = money(body.amount).greaterThan(0);
+  if (body.expires_at !== undefined && !credit)
+    throw invalid([{ path: 'expires_at', message: 'only a credit (a positive amount) can expire' }]);
   const accountName = body.account_name ?? DEFAULT_ACCOUNT;
   const occurredAt = body.occurred_at === undefined ? undefined : new Date(body.occurred_at);
   const reason = REASONS[body.reason];
@@ -306,7 +312,12 @@ export async function adjustWallet(
     platformId: platform.id,
     scope: 'adjustment',
     key: body.transaction_id,
-    requestHash: hashRequest({ customer: customer.id, ...body, occurred_at: occurredAt?.toISOString() }),
+    requestHash: hashRequest({
+      customer: customer.id,
+      ...body,
+      occurred_at: occurredAt?.toISOString(),
+      expires_at: body.expires_at === undefined ? undefined : new Date(body.expires_at).toISOString(),
+    }),
     status: 201,
     run: async (tx) => {
       const [entry] = await ledger.append(tx, platform.id, customer.id, [
@@ -324,6 +335,20 @@ export async function adjustWallet(
         },
       ]);
       if (!entry) throw new Error('no entry appended');
+      // Every credit is a grant, with its purpose and expiry, for the spending order and expiry built on it.
+      if (credit)
+        await tx.insert(creditGrants).values({
+          id: newId('grt'),
+          platformId: platform.id,
+          customerId: customer.id,
+          accountName,
+          assetCode: asset.code,
+          amount: entry.amount,
+          purpose: body.reason === 'external_topup' ? 'paid' : 'promotional',
+          expiresAt: body.expires_at === undefined ? null : new Date(body.expires_at),
+          source: `adjustment:${body.transaction_id}`,
+          entryId: entry.id,
+        });
       return {
         id: entry.id,
         created_at: entry.createdAt.toISOString(),

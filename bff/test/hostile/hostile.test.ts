@@ -410,6 +410,7 @@ beforeAll(async () => {
         name: 'P',
         code: 'hostile_pUNIQ',
         publish: true,
+        entitlements: [{ asset: 'USD', amount: '100', refresh: { interval: 'month' } }],
         prices: [
           unitPrice('api_call', 'USD', '0.01'),
           {
@@ -518,6 +519,7 @@ beforeAll(async () => {
         description: 'd',
         reason: 'gift',
         metadata: { a: 'b' },
+        expires_at: '2030-01-01T00:00:00Z',
       },
     },
     {

@@ -46,6 +46,13 @@ export const products = pgTable(
  * A product's versions, 1 up: a new version carries new prices and leaves the customers of the older ones on
  * theirs (https://docs.credyt.ai/features/product-catalog: "Products are versioned automatically").
  */
+/** One bundled credit: an asset and an amount, with whatever else Credyt's request says of it (kept verbatim). */
+export interface Entitlement {
+  asset: string;
+  amount: string;
+  [field: string]: unknown;
+}
+
 export const productVersions = pgTable(
   'product_versions',
   {
@@ -55,6 +62,11 @@ export const productVersions = pgTable(
     version: integer().notNull(),
     name: text().notNull(),
     status: text().$type<'draft' | 'published'>().notNull(),
+    /**
+     * Credits bundled with the version (Credyt's `entitlements`, https://docs.dev.credyt.ai/features/product-catalog/entitlements),
+     * as the platform sent them with each amount as exact text; stored for the grants that give them their meaning.
+     */
+    entitlements: jsonb().$type<Entitlement[]>().notNull().default([]),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.productId, t.version] })],

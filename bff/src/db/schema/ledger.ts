@@ -123,3 +123,37 @@ export const spendDaily = pgTable(
   },
   (t) => [primaryKey({ columns: [t.customerId, t.assetCode, t.day] })],
 );
+
+export type GrantPurpose = 'paid' | 'promotional';
+
+/**
+ * A credit that added to a balance, with what it is for and when it lapses (Credyt's credit grants,
+ * https://docs.dev.credyt.ai/features/credit-grants). Written with the entry that credited it; for now by wallet
+ * adjustments, which is where Credyt's `expires_at` arrives. Spending them in order and writing their expiry is the
+ * grants issue's work; the balance stays Σ entries either way.
+ */
+export const creditGrants = pgTable(
+  'credit_grants',
+  {
+    id: text().notNull().unique(),
+    platformId: text().notNull(),
+    customerId: text()
+      .notNull()
+      .references(() => customers.id),
+    accountName: text().notNull(),
+    assetCode: text().notNull(),
+    amount: ledgerAmount().notNull(),
+    purpose: text().$type<GrantPurpose>().notNull(),
+    expiresAt: timestamp({ withTimezone: true }),
+    /** The credit's ledger entry (`entries.source`): one grant per credit. */
+    source: text().notNull(),
+    entryId: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.platformId, t.source] }),
+    index('credit_grants_customer_idx').on(t.customerId, t.assetCode, t.expiresAt),
+    check('credit_grants_amount_positive', sql`${t.amount} > 0`),
+    check('credit_grants_purpose_known', sql`${t.purpose} in ('paid', 'promotional')`),
+  ],
+);

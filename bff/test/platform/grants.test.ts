@@ -134,30 +134,23 @@ describe('entitlements on products', () => {
   });
 
   it('refuses an unknown asset, a precision the asset has not, and a zero amount, naming each, and writes nothing', async () => {
-    const res = await p.call('POST', '/products', {
-      name: 'Bad',
-      code: 'bad_entitlements',
-      prices: [unitPrice('image', 'CREDIT', 1)],
-      entitlements: [
-        { asset: 'NOPE', amount: 1 },
-        { asset: 'CREDIT', amount: '0.001' },
-        { asset: 'CREDIT', amount: 0 },
-      ],
-    });
+    const create = (entitlements: unknown[]) =>
+      p.call('POST', '/products', { name: 'Bad', code: 'bad_entitlements', prices: [unitPrice('image', 'CREDIT', 1)], entitlements });
+    const paths = (res: { body: { errors: { path: string }[] } }) => res.body.errors.map((e) => e.path).sort();
     // The shape is checked first (a zero amount), then the assets and their precision.
-    expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['entitlements.2.amount']);
-    const res2 = await p.call('POST', '/products', {
-      name: 'Bad',
-      code: 'bad_entitlements',
-      prices: [unitPrice('image', 'CREDIT', 1)],
-      entitlements: [
-        { asset: 'NOPE', amount: 1 },
-        { asset: 'CREDIT', amount: '0.001' },
-      ],
-    });
-    expect(res2.status).toBe(422);
-    expect(res2.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['entitlements.0.asset', 'entitlements.1.amount']);
+    const zero = await create([
+      { asset: 'NOPE', amount: 1 },
+      { asset: 'CREDIT', amount: '0.001' },
+      { asset: 'CREDIT', amount: 0 },
+    ]);
+    expect(zero.status).toBe(422);
+    expect(paths(zero)).toEqual(['entitlements.2.amount']);
+    const assets = await create([
+      { asset: 'NOPE', amount: 1 },
+      { asset: 'CREDIT', amount: '0.001' },
+    ]);
+    expect(assets.status).toBe(422);
+    expect(paths(assets)).toEqual(['entitlements.0.asset', 'entitlements.1.amount']);
     expect((await p.call('GET', '/products?code=bad_entitlements')).body.total_count).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { accessToken, apiClient, cannon, freshDatabase, line, startBff, type BffProcess } from './lib.ts';
+import { accessToken, apiClient, cannon, CHAT_PRODUCT, freshDatabase, line, startBff, type BffProcess } from './lib.ts';
 import type { ChildProcess } from 'node:child_process';
 
 /**
@@ -69,20 +69,26 @@ const ALL_ROUTES: Route[] = [
 const ONLY = (process.env.BENCH_CPU_ROUTES ?? '').split(',').filter(Boolean);
 const ROUTES = ALL_ROUTES.filter((r, i) => i === 0 || ONLY.length === 0 || ONLY.some((word) => r.name.includes(word)));
 
-/** The server's CPU time in µs, from the probe inside it. */
-async function cpuOf(child: ChildProcess): Promise<number> {
+/** The server's CPU time in µs, from the probe inside it; after a full collection when `gc`. */
+async function cpuOf(child: ChildProcess, message: 'cpu' | 'gc' = 'cpu'): Promise<number> {
   const answer = once(child, 'message');
-  child.send('cpu');
+  child.send(message);
   const [{ cpu }] = (await answer) as [{ cpu: { user: number; system: number } }];
   return cpu.user + cpu.system;
 }
 
-/** Callgrind's instruction count since the last zeroing: dumped by callgrind_control, read from the newest file. */
+/**
+ * The main thread's instructions since the last zeroing, as callgrind_control dumps them (one file per thread; the
+ * main thread's ends in -01). V8's other threads are left out: their work is mostly the optimizing compiler, which
+ * varied threefold between identical windows (a warm-up cost, not a request's); the collector runs on the main
+ * thread (--single-threaded-gc), so what a request allocates is counted.
+ */
 function instructionsOf(pid: number): number {
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+  const part = (f: string) => Number(/\.(\d+)-01$/.exec(f)?.[1]);
   const dumps = readdirSync(CALLGRIND_DIR)
-    .filter((f) => f.startsWith(`cg.${pid}.`))
-    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
+    .filter((f) => f.startsWith(`cg.${pid}.`) && f.endsWith('-01'))
+    .sort((a, b) => part(a) - part(b));
   const text = readFileSync(`${CALLGRIND_DIR}/${dumps.at(-1)}`, 'utf8');
   const total = /^(?:totals|summary): (\d+)/m.exec(text)?.[1];
   if (!total) throw new Error(`no totals in ${dumps.at(-1)}`);
@@ -96,28 +102,23 @@ async function setUp(root: string | undefined, index: number): Promise<Target> {
   if (CALLGRIND) mkdirSync(CALLGRIND_DIR, { recursive: true });
   const bff = await startBff({ DATABASE_URL: url, BOOTSTRAP_API_KEY: KEY, TRUST_PROXY: '2', BENCH_PROBE_PORT: String(probePort) }, port, {
     root,
-    nodeArgs: ['--import', PROBE],
+    nodeArgs: ['--expose-gc', ...(CALLGRIND ? ['--single-threaded-gc'] : []), '--import', PROBE],
     ipc: true,
     wrapper: CALLGRIND
-      ? ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${CALLGRIND_DIR}/cg.%p`, '--log-file=/dev/null']
+      ? [
+          'valgrind',
+          '--tool=callgrind',
+          '--instr-atstart=no',
+          '--separate-threads=yes',
+          `--callgrind-out-file=${CALLGRIND_DIR}/cg.%p`,
+          '--log-file=/dev/null',
+        ]
       : undefined,
     startTimeoutMs: CALLGRIND ? 900_000 : 60_000,
   });
   const call = apiClient(bff, KEY);
-  // The portal bench's product and customers: 0.01 USD per `msg` event.
-  await call('POST', '/products', {
-    name: 'Chat',
-    code: 'chat',
-    prices: [
-      {
-        name: 'Per message',
-        type: 'usage_based',
-        billing_model: { type: 'real_time' },
-        usage_calculation: { event_type: 'msg', usage_type: 'unit' },
-        pricing: [{ asset: 'USD', values: [{ unit_price: '0.01' }] }],
-      },
-    ],
-  });
+  // The benches' product (0.01 USD per `msg` event); every tree compared accepts it as it is.
+  await call('POST', '/products', CHAT_PRODUCT);
   const customer = (name: string) =>
     call<{ id: string }>('POST', '/customers', { name, external_id: name, subscriptions: [{ products: [{ code: 'chat' }] }] }).then(
       (c) => c.id,
@@ -134,15 +135,19 @@ async function setUp(root: string | undefined, index: number): Promise<Target> {
     eventCustomers,
     sent: 0,
     during: async (work) => {
+      // Each window starts from a collected heap: what it pays for garbage is its own.
+      await cpuOf(bff.child, 'gc');
+      // V8 sweeps after a collection on its worker threads: let it finish outside the window.
+      await new Promise((r) => setTimeout(r, CALLGRIND ? 3000 : 200));
+      const collected = await cpuOf(bff.child);
       if (CALLGRIND) {
         // A dump holds what was counted since the last one (or the zeroing).
         execFileSync('callgrind_control', ['-z', String(bff.pid)], { stdio: 'ignore' });
         await work();
         return instructionsOf(bff.pid);
       }
-      const before = await cpuOf(bff.child);
       await work();
-      return (await cpuOf(bff.child)) - before;
+      return (await cpuOf(bff.child)) - collected;
     },
   };
   // The reader's wallet has entries to read, as a customer's does.
@@ -210,7 +215,9 @@ export async function benchCpu() {
         const t = targets[ti]!;
         const idlePerMs = await idle(t, CALLGRIND ? 3000 : 1000);
         idles[ti]!.push(idlePerMs);
-        for (const [ri, route] of ROUTES.entries()) figures[ti]![ri]!.push(await measure(t, route, REQUESTS, idlePerMs));
+        // Under callgrind a window lasts ~50× longer than natively and the timers' work in it varies (a poll does or
+        // does not fall in it): subtracting an idle rate there added more noise than it removed.
+        for (const [ri, route] of ROUTES.entries()) figures[ti]![ri]!.push(await measure(t, route, REQUESTS, CALLGRIND ? 0 : idlePerMs));
       }
     }
 
@@ -220,7 +227,9 @@ export async function benchCpu() {
     );
     const fmt = (x: number) => (CALLGRIND ? `${(x / 1000).toFixed(0)} k` : `${x.toFixed(1)} µs`);
     for (const [ti, t] of targets.entries()) {
-      console.log(`\n## ${t.name}   (idle: ${fmt(median(idles[ti]!) * 1000)} per second, subtracted)`);
+      console.log(
+        `\n## ${t.name}   (idle: ${fmt(median(idles[ti]!) * 1000)} per second${CALLGRIND ? ', not subtracted' : ', subtracted'})`,
+      );
       const base = figures[ti]![0]!;
       for (const [ri, route] of ROUTES.entries()) {
         const xs = figures[ti]![ri]!;

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
@@ -41,19 +42,44 @@ export interface BffProcess {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The checkout whose `bff/src/main.ts` runs (another worktree, for an A/B); this one when not given. */
+  root?: string;
+  /** A command the server runs under (`valgrind --tool=callgrind …`). */
+  wrapper?: string[];
+  /** More `node` arguments before the entry (`--import` of a probe). */
+  nodeArgs?: string[];
+  /** An IPC channel to the server (for a probe that answers messages). */
+  ipc?: boolean;
+  /** How long to wait for `/healthz` (a server under valgrind starts ~50× slower). */
+  startTimeoutMs?: number;
+}
+
 /** Starts the BFF as a deployment runs it (`pnpm serve`), in its own process, so load and server don't share a CPU budget. */
-export async function startBff(env: Record<string, string>, port: number): Promise<BffProcess> {
-  const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child: ChildProcess = spawn(
+export async function startBff(
+  env: Record<string, string>,
+  port: number,
+  options: StartOptions = {},
+): Promise<BffProcess & { child: ChildProcess }> {
+  const entry = options.root ? join(options.root, 'bff/src/main.ts') : fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const args = [
+    ...(options.wrapper ?? []),
     process.execPath,
-    [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', entry],
-    {
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    entry,
+  ];
+  const child: ChildProcess = spawn(args[0]!, args.slice(1), {
+    // `--import tsx` resolves from the working directory: the tree's own tsx.
+    cwd: options.root,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) break;
@@ -69,6 +95,7 @@ export async function startBff(env: Record<string, string>, port: number): Promi
     return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
   };
   return {
+    child,
     url,
     pid: child.pid ?? 0,
     rssMb: () => status('VmRSS'),

@@ -16,7 +16,6 @@ import { createLedger } from './ledger.ts';
 import type { Logger } from './log.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { registry, timeRequests } from './metrics.ts';
-import { requestId } from 'hono/request-id';
 import { timingSafeEqual } from 'node:crypto';
 import type { Ledger } from './wallet/ledger.ts';
 import { platformApi } from './platform-api.ts';
@@ -87,7 +86,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
   // Before authentication and before anything reads the body: size while streaming, then an exact parse.
   // Each answer carries X-Request-Id (the caller's, when it sends a sane one), and the logs of its errors name it.
-  app.use('*', timeRequests, requestId(), compressResponses, secureHeaders, storableUrl, limitBody, exactJsonBody);
+  app.use('*', timeRequests, compressResponses, secureHeaders, storableUrl, limitBody, exactJsonBody);
   // Abuse limits (rate-limit.ts): counters shared through the database, read by the routes that count.
   app.use('*', provideRateLimiter(new RateLimiter(db, clock, { trustProxy: config.trustProxy })));
   const sessionCache = new SessionCache();

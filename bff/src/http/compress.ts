@@ -2,7 +2,7 @@ import { pipeline, Readable, type Transform } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { parseAccept } from 'hono/utils/accept';
 import { COMPRESSIBLE_CONTENT_TYPE_REGEX } from 'hono/utils/compress';
 
@@ -54,11 +54,16 @@ function skip(c: Context): boolean {
  * Response (see secure-headers.ts). `hono/compress` has no brotli and compresses answers of unknown size however
  * small, hence this.
  */
-export const compressResponses: MiddlewareHandler = async (c, next) => {
+export const compressResponses: MiddlewareHandler = (c, next) => {
   const accepted = c.req.header('accept-encoding');
+  // Passed straight through, not awaited: no async frame and promise of its own on such a request.
+  if (accepted === undefined) return next();
+  return compress(c, next, accepted);
+};
+
+async function compress(c: Context, next: Next, accepted: string): Promise<void> {
   const encoding = accepted ? negotiate(accepted) : null;
   await next();
-  if (accepted === undefined) return;
   if (skip(c)) return;
   const res = c.res;
   const vary = res.headers.get('vary');
@@ -92,4 +97,4 @@ export const compressResponses: MiddlewareHandler = async (c, next) => {
   headers.delete('content-length');
   headers.set('content-encoding', encoding);
   c.res = new Response(Readable.toWeb(encoder) as ReadableStream, { status: res.status, headers });
-};
+}

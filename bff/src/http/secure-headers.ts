@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 
 /**
  * What a JSON API answer needs, and no more: no MIME sniffing, never kept by a browser or a proxy (balances,
@@ -17,15 +17,19 @@ const API: [string, string][] = [
   ['Referrer-Policy', 'no-referrer'],
 ];
 
-export const secureHeaders: MiddlewareHandler = async (c, next) => {
-  if (c.req.path.startsWith('/widget/')) {
-    // Static files, loaded by platforms' pages from another origin: set on the finished response, after CORS and
-    // the file server wrote theirs (setting them first would be dropped when the file server builds its response).
-    await next();
-    c.res.headers.set('X-Content-Type-Options', 'nosniff');
-    c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    return;
-  }
+export const secureHeaders: MiddlewareHandler = (c, next) => {
+  if (c.req.path.startsWith('/widget/')) return staticFileHeaders(c, next);
   for (const [name, value] of API) c.header(name, value);
-  await next();
+  // Passed straight through, not awaited: no async frame and promise of its own on an API request.
+  return next();
 };
+
+/**
+ * Static files, loaded by platforms' pages from another origin: set on the finished response, after CORS and the
+ * file server wrote theirs (setting them first would be dropped when the file server builds its response).
+ */
+async function staticFileHeaders(c: Context, next: Next): Promise<void> {
+  await next();
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+}

@@ -22,7 +22,7 @@ export function newId(prefix: string): string {
   return `${prefix}_${out}`;
 }
 
-/** A bearer secret: 32 random bytes, URL-safe. Only its digest is ever stored. */
+/** A secret: 32 random bytes, URL-safe. Bearer secrets are stored as digests only; a webhook secret, which signs, as it is. */
 export function newSecret(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }

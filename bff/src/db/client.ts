@@ -60,7 +60,8 @@ export async function openDatabase(url: string | undefined, options: PoolOptions
     const pipeline = prepare ? {} : { max_pipeline: 0 };
     const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {}, prepare, connect_timeout: 5, ...pipeline });
     // Hot reads get their own few connections: they never queue behind a transaction holding a pooled connection,
-    // and under load postgres.js pipelines them, so one write and one wake-up carry many queries.
+    // and under load postgres.js pipelines them (straight to PostgreSQL; not through a pooler, above), so one write and
+    // one wake-up carry many queries.
     const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare, connect_timeout: 5, ...pipeline });
     // postgres.js listens on a connection of its own, opened by the first `listen`: here, on the direct URL.
     const listener = direct === url ? client : postgres(direct, { max: 1, onnotice: () => {}, connect_timeout: 5 });

@@ -48,6 +48,7 @@ interface Claimed {
   event_id: string;
   destination_id: string;
   attempts: number;
+  attempt_base: number;
   type: string;
   created_at: Date | string;
   data: string;
@@ -179,7 +180,8 @@ export class WebhookWorker {
         set status = 'sending', attempts = w.attempts + 1, claimed_until = now() + make_interval(secs => ${leaseSeconds})
         from due, webhook_events e, webhook_destinations d
         where w.event_id = due.event_id and w.destination_id = due.destination_id and e.id = w.event_id and d.id = w.destination_id
-        returning w.event_id, w.destination_id, w.attempts, e.type, e.created_at, e.data, d.url, d.secret`),
+          and d.enabled and d.deleted_at is null
+        returning w.event_id, w.destination_id, w.attempts, w.attempt_base, e.type, e.created_at, e.data, d.url, d.secret`),
     );
   }
 
@@ -192,13 +194,16 @@ export class WebhookWorker {
     if (outcome === 'released') {
       await db.execute(sql`
         update webhook_deliveries set status = 'pending', attempts = attempts - 1, claimed_until = null, next_attempt_at = now()
-        where event_id = ${row.event_id} and destination_id = ${row.destination_id} and status = 'sending'`);
+        where event_id = ${row.event_id} and destination_id = ${row.destination_id} and status = 'sending' and attempts = ${row.attempts}`);
       return;
     }
-    const last = row.attempts >= this.options.maxAttempts;
+    // The schedule counts from the platform's last redelivery.
+    const tries = row.attempts - row.attempt_base;
+    const last = tries >= this.options.maxAttempts;
     const status = outcome.ok ? 'succeeded' : last ? 'failed' : 'pending';
-    const wait = Math.min(this.options.retryCapMs, Math.max(retryDelay(this.options, row.attempts), outcome.retryAfterMs ?? 0));
-    // The attempt is logged whatever became of the delivery meanwhile; a deleted destination's stays cancelled.
+    const wait = Math.min(this.options.retryCapMs, Math.max(retryDelay(this.options, tries), outcome.retryAfterMs ?? 0));
+    // The attempt is logged whatever became of the delivery meanwhile; a deleted destination's stays cancelled, a
+    // disabled one's is paused.
     await db.execute(sql`
       with logged as (
         insert into webhook_attempts (event_id, destination_id, attempt, started_at, duration_ms, status_code, error)
@@ -206,11 +211,15 @@ export class WebhookWorker {
                 ${outcome.statusCode}, ${outcome.error})
         on conflict do nothing
       )
-      update webhook_deliveries
-      set status = ${status}, claimed_until = null, last_status_code = ${outcome.statusCode}, last_error = ${outcome.error},
+      update webhook_deliveries w
+      set status = case when ${status} = 'pending' and not exists (
+                     select 1 from webhook_destinations d where d.id = w.destination_id and d.enabled) then 'paused' else ${status} end,
+          claimed_until = null, last_status_code = ${outcome.statusCode}, last_error = ${outcome.error},
           delivered_at = case when ${outcome.ok} then now() else delivered_at end,
           next_attempt_at = now() + make_interval(secs => ${wait / 1000})
-      where event_id = ${row.event_id} and destination_id = ${row.destination_id} and status = 'sending'`);
+      where event_id = ${row.event_id} and destination_id = ${row.destination_id} and status = 'sending'
+        -- Only this claim's: a lease that ran out may have been claimed again, and that claim owns the row now.
+        and attempts = ${row.attempts}`);
     metrics.webhookDeliveries.inc({ outcome: outcome.ok ? 'succeeded' : last ? 'failed' : 'retrying' });
     if (!outcome.ok)
       this.logger.warn('webhook delivery failed', {

@@ -5,7 +5,7 @@ import type { Database, Executor } from '../db/client.ts';
 import { webhookAttempts, webhookDeliveries, webhookDestinations, type DeliveryStatus } from '../db/schema/index.ts';
 import { writeAmountsAsNumbers } from '../http/amounts-as-numbers.ts';
 import type { Page, PageRequest } from '../http/paging.ts';
-import { invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound } from '../http/problem.ts';
 import { newId, newSecret } from '../ids.ts';
 import { WEBHOOK_CHANNEL } from '../bus.ts';
 
@@ -33,7 +33,24 @@ export interface DestinationPatch {
   enabled?: boolean | undefined;
 }
 
+/** Destinations a platform may have: every event fans out to each of them inside the transaction of its change. */
+export const MAX_DESTINATIONS = 20;
+
 export async function createDestination(db: Database, platformId: string, input: DestinationInput): Promise<DestinationRow> {
+  return db.transaction(async (tx) => {
+    // One creation at a time per platform, so the cap holds under concurrent requests.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`webhooks:${platformId}`}))`);
+    const [existing] = await tx
+      .select({ n: count() })
+      .from(webhookDestinations)
+      .where(and(eq(webhookDestinations.platformId, platformId), isNull(webhookDestinations.deletedAt)));
+    if ((existing?.n ?? 0) >= MAX_DESTINATIONS)
+      throw conflict(`A platform has at most ${MAX_DESTINATIONS} webhook destinations: delete one first.`);
+    return insertDestination(tx, platformId, input);
+  });
+}
+
+async function insertDestination(db: Executor, platformId: string, input: DestinationInput): Promise<DestinationRow> {
   const [row] = await db
     .insert(webhookDestinations)
     .values({
@@ -74,21 +91,39 @@ export async function listDestinations(db: Database, platformId: string, page: P
   return { rows, total: total?.n ?? 0 };
 }
 
+/**
+ * Changes a destination. Disabling it pauses what was still to be sent to it (`paused`; a delivery in flight finishes
+ * its attempt and then pauses too); enabling it sends that again, due at once.
+ */
 export async function updateDestination(db: Database, platformId: string, id: string, patch: DestinationPatch): Promise<DestinationRow> {
-  await destinationOf(db, platformId, id);
-  const [row] = await db
-    .update(webhookDestinations)
-    .set({
-      ...(patch.url !== undefined ? { url: patch.url } : {}),
-      ...(patch.topics !== undefined ? { topics: patch.topics } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
-      updatedAt: new Date(),
-    })
-    .where(and(eq(webhookDestinations.id, id), isNull(webhookDestinations.deletedAt)))
-    .returning();
-  if (!row) throw notFound('The webhook destination');
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(webhookDestinations)
+      .set({
+        ...(patch.url !== undefined ? { url: patch.url } : {}),
+        ...(patch.topics !== undefined ? { topics: patch.topics } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+        updatedAt: new Date(),
+      })
+      .where(and(eq(webhookDestinations.id, id), eq(webhookDestinations.platformId, platformId), isNull(webhookDestinations.deletedAt)))
+      .returning();
+    if (!row) throw notFound('The webhook destination');
+    if (patch.enabled === false)
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: 'paused' })
+        .where(and(eq(webhookDeliveries.destinationId, id), eq(webhookDeliveries.status, 'pending')));
+    if (patch.enabled === true) {
+      const resumed = await tx
+        .update(webhookDeliveries)
+        .set({ status: 'pending', nextAttemptAt: new Date() })
+        .where(and(eq(webhookDeliveries.destinationId, id), eq(webhookDeliveries.status, 'paused')))
+        .returning({ id: webhookDeliveries.eventId });
+      if (resumed.length > 0) await tx.execute(sql`select pg_notify(${WEBHOOK_CHANNEL.name}, '')`);
+    }
+    return row;
+  });
 }
 
 /** Deletes the destination: it receives nothing more, and what was still to be sent to it is cancelled. */
@@ -103,7 +138,7 @@ export async function deleteDestination(db: Database, platformId: string, id: st
     await tx
       .update(webhookDeliveries)
       .set({ status: 'cancelled', claimedUntil: null })
-      .where(and(eq(webhookDeliveries.destinationId, id), inArray(webhookDeliveries.status, ['pending', 'sending'])));
+      .where(and(eq(webhookDeliveries.destinationId, id), inArray(webhookDeliveries.status, ['pending', 'sending', 'paused'])));
   });
 }
 
@@ -228,20 +263,37 @@ export async function listDeliveries(
   };
 }
 
-/** Sends a delivery again now, whatever became of it (the platform fixed its endpoint): a new attempt, same event. */
+/**
+ * Sends a delivery again now, whatever became of it (the platform fixed its endpoint): the same event, with a fresh
+ * retry schedule (`attempt_base`), not yet delivered again. Refused while it is being sent, or its destination disabled.
+ */
 export async function redeliver(db: Database, platformId: string, destinationId: string, eventId: string): Promise<void> {
-  await destinationOf(db, platformId, destinationId);
+  const destination = await destinationOf(db, platformId, destinationId);
+  if (!destination.enabled) throw conflict('The destination is disabled: enable it, and what it missed is sent again.');
   const [row] = await db
     .update(webhookDeliveries)
-    .set({ status: 'pending', nextAttemptAt: new Date(), claimedUntil: null })
+    .set({
+      status: 'pending',
+      nextAttemptAt: new Date(),
+      claimedUntil: null,
+      deliveredAt: null,
+      attemptBase: sql`${webhookDeliveries.attempts}`,
+    })
     .where(
       and(
         eq(webhookDeliveries.destinationId, destinationId),
         eq(webhookDeliveries.eventId, eventId),
-        inArray(webhookDeliveries.status, ['pending', 'succeeded', 'failed']),
+        inArray(webhookDeliveries.status, ['pending', 'succeeded', 'failed', 'cancelled']),
       ),
     )
     .returning({ id: webhookDeliveries.eventId });
-  if (!row) throw notFound('The delivery', 'event_id');
+  if (!row) {
+    const [sending] = await db
+      .select({ status: webhookDeliveries.status })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.destinationId, destinationId), eq(webhookDeliveries.eventId, eventId)));
+    if (sending) throw conflict('The delivery is being sent right now: look at its log in a moment.');
+    throw notFound('The delivery', 'event_id');
+  }
   await db.execute(sql`select pg_notify(${WEBHOOK_CHANNEL.name}, '')`);
 }

@@ -78,7 +78,7 @@ const DestinationOut = z.object({
 /** Credyt answers the secret at creation and from `GET /webhooks/{id}`; lists leave it out. */
 const DestinationWithSecret = DestinationOut.extend({ secret: z.string() });
 
-const DeliveryStatusQuery = z.enum(['pending', 'sending', 'succeeded', 'failed', 'cancelled']);
+const DeliveryStatusQuery = z.enum(['pending', 'sending', 'succeeded', 'failed', 'cancelled', 'paused']);
 const DeliveryOut = z.object({
   event_id: z.string(),
   type: z.string(),

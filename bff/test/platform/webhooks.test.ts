@@ -321,6 +321,58 @@ describe('delivery', () => {
   });
 });
 
+describe('control', () => {
+  it('disabling a destination pauses what it still had to receive; enabling sends it', async () => {
+    const p = await ctx.newPlatform();
+    let up = false;
+    const hook = await receiver(() => (up ? 200 : 500));
+    const { body: dest } = await p.call('POST', '/webhooks', { url: hook.url });
+    await worker({ retryBaseMs: 300, retryCapMs: 300 });
+    await subscribe(p, await productOf(p));
+    await hook.waitFor(1);
+    // Failing and due to be retried; disabled, it is not sent again.
+    expect((await p.call('PATCH', `/webhooks/${dest.id}`, { enabled: false })).status).toBe(200);
+    const paused = await waitForDelivery(p, dest.id, 'paused');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(hook.received).toHaveLength(1);
+    const refused = await p.call('PATCH', `/webhooks/${dest.id}/deliveries/${paused.event_id}`, { status: 'pending' });
+    expect(refused.status).toBe(409);
+    up = true;
+    expect((await p.call('PATCH', `/webhooks/${dest.id}`, { enabled: true })).status).toBe(200);
+    const done = await waitForDelivery(p, dest.id, 'succeeded');
+    expect(done.log.map((a) => a.status_code)).toEqual([500, 200]);
+  });
+
+  it('a worker whose lease ran out cannot overwrite the claim that took over', async () => {
+    const p = await ctx.newPlatform();
+    let answer: ((status: number) => void) | null = null;
+    const hook = await receiver(() => new Promise<number>((resolve) => (answer = resolve)));
+    const { body: dest } = await p.call('POST', '/webhooks', { url: hook.url });
+    await worker({ timeoutMs: 30_000 });
+    await subscribe(p, await productOf(p));
+    await hook.waitFor(1);
+    // Another worker took the row over (its own claim: the next attempt, a lease of its own).
+    await ctx.database.db.execute(sql`
+      update webhook_deliveries set attempts = 2, claimed_until = now() + interval '1 minute' where destination_id = ${dest.id}`);
+    answer!(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const [row] = resultRows<{ status: string; attempts: number }>(
+      await ctx.database.db.execute(sql`select status, attempts from webhook_deliveries where destination_id = ${dest.id}`),
+    );
+    expect(row).toEqual({ status: 'sending', attempts: 2 });
+  });
+
+  it('a platform has at most 20 destinations, even when it creates them at once', async () => {
+    const p = await ctx.newPlatform();
+    const made = await Promise.all(
+      Array.from({ length: 21 }, (_, i) => p.call('POST', '/webhooks', { url: `https://example.com/h/${i}` })),
+    );
+    expect(made.filter((r) => r.status === 201)).toHaveLength(20);
+    expect(made.filter((r) => r.status === 409)).toHaveLength(1);
+    expect((await p.call('GET', '/webhooks')).body.total_count).toBe(20);
+  });
+});
+
 describe('retryDelay', () => {
   it('doubles from the base, stays within ±25%, and stops at the cap', () => {
     const o = { retryBaseMs: 30_000, retryCapMs: 6 * 3600_000 };

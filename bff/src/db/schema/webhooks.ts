@@ -50,7 +50,8 @@ export const webhookEvents = pgTable(
   (t) => [index('webhook_events_platform_idx').on(t.platformId, t.createdAt)],
 );
 
-export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'cancelled';
+/** `paused`: due, but its destination is disabled; enabling it makes the delivery `pending` again. */
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'cancelled' | 'paused';
 
 /**
  * The outbox: one row per event and destination, written with the event. Workers claim due rows with
@@ -67,6 +68,8 @@ export const webhookDeliveries = pgTable(
       .references(() => webhookDestinations.id),
     status: text().$type<DeliveryStatus>().notNull().default('pending'),
     attempts: integer().notNull().default(0),
+    /** Attempts made before the platform last asked for it again: the retry schedule counts from there. */
+    attemptBase: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     claimedUntil: timestamp({ withTimezone: true }),
     lastStatusCode: integer(),
@@ -85,7 +88,7 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_destination_idx').on(t.destinationId, t.createdAt),
     check(
       'webhook_deliveries_status_known',
-      sql`${t.status} in ('pending', 'sending', 'succeeded', 'failed', 'cancelled') and ${t.attempts} >= 0`,
+      sql`${t.status} in ('pending', 'sending', 'succeeded', 'failed', 'cancelled', 'paused') and ${t.attempts} >= ${t.attemptBase} and ${t.attemptBase} >= 0`,
     ),
   ],
 );

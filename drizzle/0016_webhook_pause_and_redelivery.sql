@@ -1,0 +1,3 @@
+ALTER TABLE "webhook_deliveries" DROP CONSTRAINT "webhook_deliveries_status_known";--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD COLUMN "attempt_base" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_status_known" CHECK ("webhook_deliveries"."status" in ('pending', 'sending', 'succeeded', 'failed', 'cancelled', 'paused') and "webhook_deliveries"."attempts" >= "webhook_deliveries"."attempt_base" and "webhook_deliveries"."attempt_base" >= 0);

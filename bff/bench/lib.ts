@@ -41,17 +41,43 @@ export interface BffProcess {
   stop(): Promise<void>;
 }
 
+/** Shell that raises `ulimit -n` to `n`, or to the hard limit when `n` is above it (raising that needs CAP_SYS_RESOURCE). */
+export const raiseOpenFiles = (n: number) => `{ ulimit -n ${n} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }`;
+
+/** The soft `ulimit -n` of a process (`self` or a pid). */
+export function openFilesLimit(pid: number | 'self' = 'self'): number {
+  const row = readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  return Number(row?.split(/\s+/)[3] ?? 0);
+}
+
+export interface StartOptions {
+  /** Node options before the entry, after tsx's (e.g. `--expose-gc --import <hook.ts>`). */
+  nodeArgs?: string[];
+  /** Open files (`ulimit -n`) the server may hold: one per connection, so 10,000 streams need more than 10,000. */
+  openFiles?: number;
+  /** An IPC channel to the server (`child.send`), for a preloaded bench hook. */
+  ipc?: boolean;
+}
+
 /** Starts the BFF as a deployment runs it (`pnpm serve`), in its own process, so load and server don't share a CPU budget. */
-export async function startBff(env: Record<string, string>, port: number): Promise<BffProcess> {
+export async function startBff(
+  env: Record<string, string>,
+  port: number,
+  options: StartOptions = {},
+): Promise<BffProcess & { child: ChildProcess }> {
   const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', entry],
-    {
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  const args = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', ...(options.nodeArgs ?? []), entry];
+  // `ulimit -n` in a shell that then becomes the server (exec: same pid, so /proc/<pid> is the server's).
+  const [command, argv] =
+    options.openFiles === undefined
+      ? [process.execPath, args]
+      : ['/bin/sh', ['-c', `${raiseOpenFiles(options.openFiles)} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child: ChildProcess = spawn(command, argv, {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -70,6 +96,7 @@ export async function startBff(env: Record<string, string>, port: number): Promi
   };
   return {
     url,
+    child,
     pid: child.pid ?? 0,
     rssMb: () => status('VmRSS'),
     // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: utime and stime in clock ticks.
@@ -86,6 +113,13 @@ export async function startBff(env: Record<string, string>, port: number): Promi
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Empties the abuse counters: a bench signs in more customers than a minute's limits allow, as if over a longer time. */
+export async function clearRateLimits(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  await sql`delete from rate_limits`;
+  await sql.end();
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,6 +1,7 @@
 import { benchIngest } from './ingest.ts';
 import { benchPortal } from './portal.ts';
 import { benchCluster } from './cluster.ts';
+import { benchStreams } from './streams.ts';
 
 /** `pnpm bench`: every benchmark prints its figure and its ratio to a baseline measured in the same run. */
 const suites: Record<string, () => Promise<void>> = {
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<void>> = {
   portal: benchPortal,
   widget: () => import('./widget.ts').then((m) => m.benchWidget()),
   cluster: benchCluster,
+  streams: benchStreams,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

@@ -2,6 +2,7 @@ import { benchIngest } from './ingest.ts';
 import { benchPortal } from './portal.ts';
 import { benchCluster } from './cluster.ts';
 import { benchStreams } from './streams.ts';
+import { benchLedger } from './ledger.ts';
 
 /** `pnpm bench`: every benchmark prints its figure and its ratio to a baseline measured in the same run. */
 const suites: Record<string, () => Promise<void>> = {
@@ -10,6 +11,7 @@ const suites: Record<string, () => Promise<void>> = {
   widget: () => import('./widget.ts').then((m) => m.benchWidget()),
   cluster: benchCluster,
   streams: benchStreams,
+  ledger: benchLedger,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

@@ -42,14 +42,27 @@ export interface BffProcess {
   stop(): Promise<void>;
 }
 
+/** Shell that raises `ulimit -n` to `n`, or to the hard limit when `n` is above it (raising that needs CAP_SYS_RESOURCE). */
+export const raiseOpenFiles = (n: number) => `{ ulimit -n ${n} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }`;
+
+/** The soft `ulimit -n` of a process (`self` or a pid). */
+export function openFilesLimit(pid: number | 'self' = 'self'): number {
+  const row = readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  return Number(row?.split(/\s+/)[3] ?? 0);
+}
+
 export interface StartOptions {
   /** The checkout whose `bff/src/main.ts` runs (another worktree, for an A/B); this one when not given. */
   root?: string;
   /** A command the server runs under (`valgrind --tool=callgrind …`). */
   wrapper?: string[];
-  /** More `node` arguments before the entry (`--import` of a probe). */
+  /** Node options after tsx's, before the entry (`--expose-gc`, `--import` of a probe or hook). */
   nodeArgs?: string[];
-  /** An IPC channel to the server (for a probe that answers messages). */
+  /** Open files (`ulimit -n`) the server may hold: one per connection, so 10,000 streams need more than 10,000. */
+  openFiles?: number;
+  /** An IPC channel to the server (`child.send`), for a probe or hook that answers messages. */
   ipc?: boolean;
   /** How long to wait for `/healthz` (a server under valgrind starts ~50× slower). */
   startTimeoutMs?: number;
@@ -62,16 +75,21 @@ export async function startBff(
   options: StartOptions = {},
 ): Promise<BffProcess & { child: ChildProcess }> {
   const entry = options.root ? join(options.root, 'bff/src/main.ts') : fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const args = [
-    ...(options.wrapper ?? []),
+  const node = [
     process.execPath,
     ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-    ...(options.nodeArgs ?? []),
     '--import',
     'tsx',
+    ...(options.nodeArgs ?? []),
     entry,
   ];
-  const child: ChildProcess = spawn(args[0]!, args.slice(1), {
+  const full = [...(options.wrapper ?? []), ...node];
+  // `ulimit -n` in a shell that then becomes the server (exec: same pid, so /proc/<pid> is the server's).
+  const [command, argv] =
+    options.openFiles === undefined
+      ? [full[0]!, full.slice(1)]
+      : ['/bin/sh', ['-c', `${raiseOpenFiles(options.openFiles)} && exec "$0" "$@"`, ...full]];
+  const child: ChildProcess = spawn(command, argv, {
     // `--import tsx` resolves from the working directory: the tree's own tsx.
     cwd: options.root,
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
@@ -113,6 +131,13 @@ export async function startBff(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Empties the abuse counters: a bench signs in more customers than a minute's limits allow, as if over a longer time. */
+export async function clearRateLimits(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  await sql`delete from rate_limits`;
+  await sql.end();
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,5 +1,17 @@
 import postgres from 'postgres';
-import { accessToken, apiClient, cannon, freshDatabase, line, openStream, percentile, pool, startBff, type BffProcess } from './lib.ts';
+import {
+  accessToken,
+  apiClient,
+  cannon,
+  clearRateLimits,
+  freshDatabase,
+  line,
+  openStream,
+  percentile,
+  pool,
+  startBff,
+  type BffProcess,
+} from './lib.ts';
 
 const KEY = 'bench_key_portal_0123456789abcdef';
 const BIG = Number(process.env.BENCH_BIG_HISTORY ?? 1_000_000);
@@ -31,12 +43,6 @@ async function seedHistory(url: string, platformId: string, customerId: string, 
     insert into spend_daily (customer_id, asset_code, day, amount, fiat_amount)
     select ${customerId}, 'USD', current_date - d, 8.88, 8.88 from generate_series(0, 366) d on conflict do nothing`;
   await sql`analyze entries`;
-  await sql.end();
-}
-
-async function clearRateLimits(url: string) {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  await sql`delete from rate_limits`;
   await sql.end();
 }
 

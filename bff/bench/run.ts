@@ -2,6 +2,8 @@ import { benchIngest } from './ingest.ts';
 import { benchPortal } from './portal.ts';
 import { benchCluster } from './cluster.ts';
 import { benchCpu } from './cpu.ts';
+import { benchStreams } from './streams.ts';
+import { benchLedger } from './ledger.ts';
 
 /** `pnpm bench`: every benchmark prints its figure and its ratio to a baseline measured in the same run. */
 const suites: Record<string, () => Promise<void>> = {
@@ -10,6 +12,8 @@ const suites: Record<string, () => Promise<void>> = {
   widget: () => import('./widget.ts').then((m) => m.benchWidget()),
   cluster: benchCluster,
   cpu: benchCpu,
+  streams: benchStreams,
+  ledger: benchLedger,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

@@ -139,7 +139,16 @@ export function createApp(deps: AppDeps) {
     )
     .route(
       '/portal',
-      portalRoutes({ database, clock, publicUrl: config.publicUrl, logger, stripe, sessionCache, options: deps.portal, lifecycle }),
+      portalRoutes({
+        database,
+        clock,
+        publicUrl: config.publicUrl,
+        logger,
+        stripe,
+        sessionCache,
+        options: { maxStreams: config.maxOpenStreams, ...deps.portal },
+        lifecycle,
+      }),
     )
     .route('/', hostedPortalRoutes({ db, clock, publicUrl: config.publicUrl }))
     .route('/', subscriptionPaymentRoutes({ db, stripe, key: linkKey }));

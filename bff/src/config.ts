@@ -33,6 +33,7 @@ const Environment = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   WIDGET_DIST: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAX_OPEN_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   WEBHOOK_ALLOW_INSECURE_URLS: z.enum(['true', 'false']).default('false'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -59,6 +60,8 @@ export interface Config {
   widgetDist: string;
   /** When set, `GET /metrics` wants `Authorization: Bearer <it>`; else it is open (it names no platform or customer). */
   metricsToken: string | undefined;
+  /** Live portal streams this process holds open at most; past it a new one is refused 503 with Retry-After. */
+  maxOpenStreams: number;
   /** On SIGTERM: how long in-flight requests may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   /**
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     widgetDist: e.WIDGET_DIST ?? BUILT_WIDGET,
     metricsToken: e.METRICS_TOKEN,
+    maxOpenStreams: e.MAX_OPEN_STREAMS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webhooks: {
       allowInsecureUrls: e.WEBHOOK_ALLOW_INSECURE_URLS === 'true',

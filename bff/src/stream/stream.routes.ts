@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { PortalWallet, StreamEventName, StreamEvents } from '@credyt/shared';
 import { ProblemError } from '../http/problem.ts';
 import type { Lifecycle } from '../lifecycle.ts';
@@ -8,14 +7,15 @@ import type { Database } from '../db/client.ts';
 import { createRouter } from '../http/router.ts';
 import type { EntryRow } from '../wallet/ledger.ts';
 import type { Logger } from '../log.ts';
-import type { PortalEnv, PortalSessionInfo } from '../sessions/context.ts';
+import type { PortalEnv } from '../sessions/context.ts';
 import type { LedgerHub } from './hub.ts';
+import { EventStream } from './event-stream.ts';
 import { StreamSlots, type SessionWatch, type StreamOptions } from './open-streams.ts';
 import { entriesAfter, revokedSessions } from './service.ts';
 import { presentTransaction } from '../transactions/presenters.ts';
 import { presentUsage } from '../usage/presenters.ts';
 import { TimeZoneParam } from '../time.ts';
-import { accountId, loadWallet } from '../wallet/service.ts';
+import { accountId, loadWallet, type WalletOwner } from '../wallet/service.ts';
 import { metrics } from '../metrics.ts';
 
 /** The reconnect delay the server suggests to EventSource-style readers. */
@@ -39,27 +39,27 @@ const streamRoute = createRoute({
   },
 });
 
-async function send<K extends StreamEventName>(sse: SSEStreamingApi, event: K, data: StreamEvents[K], id?: number): Promise<void> {
-  await sse.writeSSE({ event, data: JSON.stringify(data), ...(id === undefined ? {} : { id: String(id) }) });
+function send<K extends StreamEventName>(sse: EventStream, event: K, data: StreamEvents[K], id?: number): void {
+  sse.writeEvent(event, JSON.stringify(data), id);
 }
 
 /**
  * Sends entries in seq order: `usage.created` then `transaction.created` (which carries the id, so a resume
  * after a cut between the two repeats rather than loses), then one `wallet.updated` per account touched.
  */
-async function sendEntries(sse: SSEStreamingApi, rows: EntryRow[], wallet: () => Promise<PortalWallet>): Promise<void> {
+async function sendEntries(sse: EventStream, rows: EntryRow[], wallet: () => Promise<PortalWallet>): Promise<void> {
   if (rows.length === 0) return;
   const touched: string[] = [];
   for (const e of rows) {
-    if (e.category === 'usage') await send(sse, 'usage.created', presentUsage(e));
-    await send(sse, 'transaction.created', presentTransaction(e), e.seq);
+    if (e.category === 'usage') send(sse, 'usage.created', presentUsage(e));
+    send(sse, 'transaction.created', presentTransaction(e), e.seq);
     const id = accountId(e.accountName, e.assetCode);
     if (!touched.includes(id)) touched.push(id);
   }
   const snapshot = await wallet();
   for (const id of touched) {
     const account = snapshot.accounts.find((a) => a.id === id);
-    if (account) await send(sse, 'wallet.updated', { account, spent_this_month: snapshot.spent_this_month });
+    if (account) send(sse, 'wallet.updated', { account, spent_this_month: snapshot.spent_this_month });
   }
 }
 
@@ -80,7 +80,14 @@ export function streamRoutes(deps: {
   const { db, clock, hub, watch, logger, options, lifecycle } = deps;
   const slots = deps.slots ?? new StreamSlots(options);
   return createRouter<PortalEnv>().openapi(streamRoute, async (c) => {
-    const session: PortalSessionInfo = c.get('portal');
+    // What the stream keeps of its session for as long as it is open: not the platform's row with its configuration.
+    const portal = c.get('portal');
+    const session: WalletOwner & { sessionId: string; expiresAt: Date } = {
+      sessionId: portal.sessionId,
+      customerId: portal.customerId,
+      platform: { id: portal.platform.id, currency: portal.platform.currency },
+      expiresAt: portal.expiresAt,
+    };
     const { tz } = c.req.valid('query');
     const lastEventId = parseLastEventId(c.req.header('last-event-id'));
     if (lifecycle.draining) throw drainingProblem();
@@ -93,24 +100,25 @@ export function streamRoutes(deps: {
       slot.release();
       throw err;
     }
-    return streamSSE(c, async (sse) => {
-      try {
-        await run(sse);
-      } finally {
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    // Ends when the client goes away (the body is cancelled), when the stream is closed, or when it reads too slowly.
+    const sse = new EventStream(() => finish());
+    void run(sse, done)
+      .catch((err: unknown) => logger.error('stream failed', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        sse.close();
         slot.release();
-      }
+      });
+    return c.body(sse.body, 200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'transfer-encoding': 'chunked',
     });
 
-    async function run(sse: SSEStreamingApi): Promise<void> {
-      let ended = false;
-      let finish!: () => void;
-      const done = new Promise<void>((resolve) => (finish = resolve));
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        finish();
-      };
-      sse.onAbort(end);
+    async function run(sse: EventStream, done: Promise<void>): Promise<void> {
+      const end = () => sse.close();
       slot.setEnd(end);
 
       // Sends run one after another, in arrival order; each first checks that the session is still live.
@@ -118,7 +126,7 @@ export function streamRoutes(deps: {
       const enqueue = (task: () => Promise<void>) => {
         queue = queue
           .then(async () => {
-            if (ended) return;
+            if (sse.closed) return;
             if (clock.now().getTime() >= session.expiresAt.getTime()) return end();
             await task();
           })
@@ -133,7 +141,7 @@ export function streamRoutes(deps: {
       };
 
       // Entries replayed after Last-Event-ID; a notification racing the replay must not send them twice.
-      const replayed = new Set<number>();
+      let replayed: Set<number> | undefined;
       const unsubscribe = await hub.subscribe(session.customerId, (batch) => {
         if (batch.platformId !== session.platform.id) return;
         const received = performance.now();
@@ -145,33 +153,29 @@ export function streamRoutes(deps: {
             wallet(),
           ]);
           if (revoked.has(session.sessionId)) return end();
-          await sendEntries(
-            sse,
-            rows.filter((e) => !replayed.has(e.seq)),
-            wallet,
-          );
+          await sendEntries(sse, replayed ? rows.filter((e) => !replayed!.has(e.seq)) : rows, wallet);
           metrics.pushLatency.observe((performance.now() - received) / 1000);
         });
       });
       const unsubscribeTopUps = await hub.subscribeTopUps(session.customerId, (update) =>
-        enqueue(() => sse.writeSSE({ event: 'top_up.updated', data: JSON.stringify(update) })),
+        enqueue(async () => sse.writeEvent('top_up.updated', JSON.stringify(update))),
       );
       const unwatch = watch.add(session.sessionId, session.expiresAt, end);
       // Shutting down: tell the client to come back soon (spread over a second and a half, so a process's streams
       // do not all reconnect at once), then end; it reconnects, through the balancer, to a process still serving.
       const onDrain = () =>
         enqueue(async () => {
-          await sse.write(`retry: ${DRAIN_RETRY_MS + Math.floor(Math.random() * DRAIN_RETRY_MS * 2)}\n: server restarting\n\n`);
+          sse.write(`retry: ${DRAIN_RETRY_MS + Math.floor(Math.random() * DRAIN_RETRY_MS * 2)}\n: server restarting\n\n`);
           end();
         });
       lifecycle.signal.addEventListener('abort', onDrain, { once: true });
-      const heartbeat = setInterval(() => enqueue(() => sse.write(': ping\n\n').then(() => undefined)), options.heartbeatMs);
+      const heartbeat = setInterval(() => enqueue(async () => sse.write(': ping\n\n')), options.heartbeatMs);
 
       enqueue(async () => {
-        await sse.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+        sse.write(`retry: ${RETRY_MS}\n: connected\n\n`);
         if (lastEventId === null) return;
         const rows = await entriesAfter(db, session.platform.id, session.customerId, lastEventId, options.resumeLimit);
-        for (const r of rows) replayed.add(r.seq);
+        replayed = new Set(rows.map((r) => r.seq));
         await sendEntries(sse, rows, walletIn());
       });
 

@@ -147,7 +147,7 @@ const spendMemo = new Map<string, SpendMemo>();
 const SPEND_MEMO_MAX = 20_000;
 const versionsOf = (rows: AccountRow[]) => rows.map((r) => `${r.name}:${r.asset_code}:${String(r.version)}`).join(' ');
 
-async function walletRowsNow(db: Database, s: Pick<PortalSessionInfo, 'customerId' | 'platform'>, tz: string, now: Date) {
+async function walletRowsNow(db: Database, s: WalletOwner, tz: string, now: Date) {
   const w = await monthWindow(db, tz, now);
   const key = `${s.customerId} ${tz} ${w.ms.getTime()}`;
   const current = await accountRows(db, { platformId: s.platform.id, customerId: s.customerId });
@@ -171,12 +171,13 @@ async function walletRowsNow(db: Database, s: Pick<PortalSessionInfo, 'customerI
   return rows;
 }
 
-export async function loadWallet(
-  db: Database,
-  s: Pick<PortalSessionInfo, 'customerId' | 'platform'>,
-  tz: string,
-  now: Date,
-): Promise<PortalWallet> {
+/** Whose wallet: the customer, and of the platform only what the wallet reads (a live stream keeps no more). */
+export interface WalletOwner {
+  customerId: string;
+  platform: Pick<PortalSessionInfo['platform'], 'id' | 'currency'>;
+}
+
+export async function loadWallet(db: Database, s: WalletOwner, tz: string, now: Date): Promise<PortalWallet> {
   const result = await walletRowsNow(db, s, tz, now);
   const rows = result.map((r) => ({
     name: r.name,

@@ -11,7 +11,8 @@ import { conflict, invalid, notFound } from '../http/problem.ts';
 import { withQuery } from '../http/url.ts';
 import { newId } from '../ids.ts';
 import { publish, TOP_UP_CHANNEL } from '../bus.ts';
-import type { Ledger } from '../wallet/ledger.ts';
+import { DEFAULT_ACCOUNT, type Ledger } from '../wallet/ledger.ts';
+import { PAID_GRANT_LIFETIME_MS, recordGrant } from '../wallet/grants.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
 import { withStripeCustomer } from '../stripe/customers.ts';
 import { callStripe, toMinorUnits } from '../stripe/client.ts';
@@ -274,7 +275,7 @@ export async function settleTopUp(db: Database, ledger: Ledger, topUpId: string,
         .where(and(eq(topUps.id, topUpId), isNull(topUps.creditedAt)))
         .returning();
       if (!row) return null;
-      await ledger.append(tx, row.platformId, row.customerId, [
+      const [credit] = await ledger.append(tx, row.platformId, row.customerId, [
         {
           assetCode: row.assetCode,
           category: row.kind === 'auto' ? 'auto_top_up' : 'top_up',
@@ -288,6 +289,18 @@ export async function settleTopUp(db: Database, ledger: Ledger, topUpId: string,
           metadata: { top_up_id: row.id, payment_intent_id: row.paymentIntentId },
         },
       ]);
+      // A paid credit, as Credyt makes one for a top-up: it lapses after a year.
+      await recordGrant(tx, {
+        platformId: row.platformId,
+        customerId: row.customerId,
+        accountName: DEFAULT_ACCOUNT,
+        assetCode: row.assetCode,
+        amount: row.amount,
+        purpose: 'paid',
+        expiresAt: new Date(Date.now() + PAID_GRANT_LIFETIME_MS),
+        source: `payment:${row.id}`,
+        entryId: credit!.id,
+      });
       if (row.kind === 'auto') {
         await tx
           .update(autoTopUpSettings)

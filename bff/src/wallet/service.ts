@@ -15,11 +15,12 @@ import { AssetRegistry, fiatValue } from '../catalog/registry.ts';
 import { assetInfo, presentAsset } from '../catalog/portal-assets.ts';
 import { customerOf } from '../customers/service.ts';
 import { preparedRows, type Database } from '../db/client.ts';
-import { accounts, assets, creditGrants, spendDaily, spendRollup } from '../db/schema/index.ts';
+import { accounts, assets, spendDaily, spendRollup } from '../db/schema/index.ts';
 import { invalid, notFound } from '../http/problem.ts';
-import { hashRequest, newId } from '../ids.ts';
+import { hashRequest } from '../ids.ts';
 import type { PortalSessionInfo } from '../sessions/context.ts';
 import type { PlatformRow } from '../tenancy/api-key.ts';
+import { recordGrant } from './grants.ts';
 import { idempotent } from './idempotency.ts';
 import { DEFAULT_ACCOUNT, type Ledger } from './ledger.ts';
 
@@ -338,8 +339,7 @@ export async function adjustWallet(
       if (!entry) throw new Error('no entry appended');
       // Every credit is a grant, with its purpose and expiry, for the spending order and expiry built on it.
       if (credit)
-        await tx.insert(creditGrants).values({
-          id: newId('grt'),
+        await recordGrant(tx, {
           platformId: platform.id,
           customerId: customer.id,
           accountName,

@@ -1,6 +1,8 @@
 // The platform hears of payments through its webhooks: top_up.succeeded / top_up.failed (manual and auto) and
 // auto_top_up.paused, through the real Stripe SDK and the emulator, each delivered signed from the outbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { resultRows } from '../../src/db/client.ts';
 import { createLogger } from '../../src/log.ts';
 import { WebhookWorker } from '../../src/webhooks/delivery.ts';
 import { fundedCustomer, unitPrice, type TestPlatform } from '../helpers.ts';
@@ -58,6 +60,13 @@ describe('payment webhooks to the platform (emulator)', () => {
       receipt_url: expect.stringMatching(/\/receipts\//),
       failure: null,
     });
+    // The credit is a paid grant, lapsing after a year as Credyt's do (https://docs.dev.credyt.ai/features/credit-grants).
+    const grants = resultRows<{ amount: string; purpose: string; expires_at: string | Date }>(
+      await ctx.database.db.execute(sql`select amount::text as amount, purpose, expires_at from credit_grants where customer_id = ${c.id}`),
+    );
+    expect(grants.map((g) => [g.amount, g.purpose])).toEqual([['123.400000000000000000', 'paid']]);
+    const year = new Date(grants[0]!.expires_at).getTime() - Date.now();
+    expect(Math.abs(year - 365 * 86_400_000)).toBeLessThan(60_000);
     // Written from the exact decimal text, never through a float.
     expect(got!.raw).toContain('"amount":123.4,');
     expect(got!.raw).toMatch(/"fiat_amount":12\.34[,}]/);

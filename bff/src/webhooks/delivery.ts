@@ -30,6 +30,8 @@ export interface DeliveryOptions {
   retryCapMs: number;
   /** Deliveries in flight at once, per process. */
   concurrency: number;
+  /** Deliveries in flight at once to one destination: a slow endpoint cannot take every slot from the others. */
+  perDestination: number;
   /** `live_mode` in every envelope: a live Stripe key means live money. */
   liveMode: boolean;
 }
@@ -41,6 +43,7 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
   retryBaseMs: 30_000,
   retryCapMs: 6 * 3600_000,
   concurrency: 16,
+  perDestination: 4,
   liveMode: false,
 };
 
@@ -143,7 +146,8 @@ export class WebhookWorker {
         do {
           this.again = false;
           while (!this.stopped && this.inFlight.size < this.options.concurrency) {
-            const claimed = await this.claim(this.options.concurrency - this.inFlight.size);
+            // A few at a time, so each claim sees the ones before it as sending (the per-destination cap).
+            const claimed = await this.claim(Math.min(this.options.concurrency - this.inFlight.size, this.options.perDestination));
             if (claimed.length === 0) break;
             for (const row of claimed) this.track(this.deliver(row));
           }
@@ -171,9 +175,11 @@ export class WebhookWorker {
     return resultRows<Claimed>(
       await this.database.db.execute(sql`
         with due as (
-          select event_id, destination_id from webhook_deliveries
-          where status = 'pending' and next_attempt_at <= now()
-          order by next_attempt_at limit ${limit}
+          select w.event_id, w.destination_id from webhook_deliveries w
+          where w.status = 'pending' and w.next_attempt_at <= now()
+            and (select count(*) from webhook_deliveries s
+                 where s.destination_id = w.destination_id and s.status = 'sending') < ${this.options.perDestination}
+          order by w.next_attempt_at limit ${limit}
           for update skip locked
         )
         update webhook_deliveries w

@@ -362,6 +362,25 @@ describe('control', () => {
     expect(row).toEqual({ status: 'sending', attempts: 2 });
   });
 
+  it('a slow destination takes at most its share of the slots; another platform’s events still go out', async () => {
+    const slowPlatform = await ctx.newPlatform();
+    const other = await ctx.newPlatform();
+    const slow = await receiver(() => new Promise((r) => setTimeout(() => r(200), 1500)));
+    const fast = await receiver();
+    await slowPlatform.call('POST', '/webhooks', { url: slow.url });
+    await other.call('POST', '/webhooks', { url: fast.url });
+    const code = await productOf(slowPlatform);
+    await Promise.all(Array.from({ length: 8 }, () => subscribe(slowPlatform, code)));
+    await worker({ concurrency: 4, perDestination: 2 });
+    await slow.waitFor(2);
+    const started = Date.now();
+    await subscribe(other, await productOf(other));
+    await fast.waitFor(1);
+    // Not behind the slow endpoint's 1.5 s answers.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(slow.received.length).toBeLessThanOrEqual(2);
+  });
+
   it('a platform has at most 20 destinations, even when it creates them at once', async () => {
     const p = await ctx.newPlatform();
     const made = await Promise.all(

@@ -1,5 +1,16 @@
 import postgres from 'postgres';
-import { accessToken, apiClient, CHAT_PRODUCT, clearRateLimits, freshDatabase, line, percentile, pool, startBff, type BffProcess } from './lib.ts';
+import {
+  accessToken,
+  apiClient,
+  CHAT_PRODUCT,
+  clearRateLimits,
+  freshDatabase,
+  line,
+  percentile,
+  pool,
+  startBff,
+  type BffProcess,
+} from './lib.ts';
 
 const KEY = 'bench_key_ledger_0123456789abcdef';
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 10_000_000);
@@ -135,7 +146,11 @@ async function populate(name: string, url: string, bff: BffProcess, customers: n
   const ids: string[] = [];
   await pool(8, customers, async (i) => {
     ids[i] = (
-      await call<{ id: string }>('POST', '/customers', { name: `l${i}`, external_id: `l${i}`, subscriptions: [{ products: [{ code: 'chat' }] }] })
+      await call<{ id: string }>('POST', '/customers', {
+        name: `l${i}`,
+        external_id: `l${i}`,
+        subscriptions: [{ products: [{ code: 'chat' }] }],
+      })
     ).id;
   });
   const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -223,7 +238,11 @@ export async function benchLedger() {
     console.log(
       `\n# Ledger: ${big.entries.toLocaleString('en')} entries (${CUSTOMERS.toLocaleString('en')} customers × ${PER_CUSTOMER.toLocaleString('en')}) vs ${small.entries.toLocaleString('en')} (2 customers × ${PER_CUSTOMER.toLocaleString('en')}), PostgreSQL`,
     );
-    line('fill (bare SQL, indexes rebuilt after)', `${big.fillSeconds.toFixed(0)} s`, `${((big.entries / big.fillSeconds) | 0).toLocaleString('en')} entries/s`);
+    line(
+      'fill (bare SQL, indexes rebuilt after)',
+      `${big.fillSeconds.toFixed(0)} s`,
+      `${((big.entries / big.fillSeconds) | 0).toLocaleString('en')} entries/s`,
+    );
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     for (const name of Object.keys(rounds[0]!.small)) {
       const p50 = (f: 'small' | 'big') => median(rounds.map((r) => percentile(r[f][name]!, 50)));

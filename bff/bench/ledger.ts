@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import {
   accessToken,
   apiClient,
-  CHAT_PRODUCT,
+  chatCustomers,
   clearRateLimits,
   freshDatabase,
   line,
@@ -142,17 +142,7 @@ async function prepare(name: string, port: number, customers: number): Promise<L
 
 async function populate(name: string, url: string, bff: BffProcess, customers: number): Promise<Ledger> {
   const call = apiClient(bff, KEY);
-  await call('POST', '/products', CHAT_PRODUCT);
-  const ids: string[] = [];
-  await pool(8, customers, async (i) => {
-    ids[i] = (
-      await call<{ id: string }>('POST', '/customers', {
-        name: `l${i}`,
-        external_id: `l${i}`,
-        subscriptions: [{ products: [{ code: 'chat' }] }],
-      })
-    ).id;
-  });
+  const ids = await chatCustomers(call, 'l', customers);
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   const platformId = (await admin`select platform_id from customers where id = ${ids[0]!}`)[0]!.platform_id as string;
   await admin.end();

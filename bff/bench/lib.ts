@@ -171,6 +171,17 @@ export function apiClient(bff: Pick<BffProcess, 'url'>, key: string) {
   };
 }
 
+/** The chat product, and `count` customers subscribed to it (external ids `<prefix><i>`), 8 created at a time. */
+export async function chatCustomers(call: ReturnType<typeof apiClient>, prefix: string, count: number): Promise<string[]> {
+  await call('POST', '/products', CHAT_PRODUCT);
+  const ids: string[] = [];
+  await pool(8, count, async (i) => {
+    const body = { name: `${prefix}${i}`, external_id: `${prefix}${i}`, subscriptions: [{ products: [{ code: 'chat' }] }] };
+    ids[i] = (await call<{ id: string }>('POST', '/customers', body)).id;
+  });
+  return ids;
+}
+
 let exchanges = 0;
 
 /** A portal access token for the customer: a link made by the platform, exchanged as the customer's browser would. */

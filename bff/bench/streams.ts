@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import {
   accessToken,
   apiClient,
-  CHAT_PRODUCT,
+  chatCustomers,
   clearRateLimits,
   freshDatabase,
   line,
@@ -117,17 +117,7 @@ export async function benchStreams() {
   const base = new URL(bff.url);
   const streams: { customer: number; stream: Awaited<ReturnType<typeof openStream>> }[] = [];
   try {
-    await call('POST', '/products', CHAT_PRODUCT);
-    const customers: string[] = [];
-    await pool(8, CUSTOMERS, async (i) => {
-      customers[i] = (
-        await call<{ id: string }>('POST', '/customers', {
-          name: `s${i}`,
-          external_id: `s${i}`,
-          subscriptions: [{ products: [{ code: 'chat' }] }],
-        })
-      ).id;
-    });
+    const customers = await chatCustomers(call, 's', CUSTOMERS);
     // Stream i belongs to customer i % CUSTOMERS, through session ⌊i / CUSTOMERS⌋ % sessions of that customer.
     const sessions = Math.ceil(STREAMS / STREAMS_PER_SESSION);
     const tokens: string[] = [];

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema/index.ts';
+import { instrumentPool } from './pool-metrics.ts';
 
 /** The one database type the domain sees, whichever driver is behind it. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -65,6 +66,8 @@ export async function openDatabase(url: string | undefined, options: PoolOptions
     const reads = postgres(url, { max: options.readPoolSize ?? 2, onnotice: () => {}, prepare, connect_timeout: 5, ...pipeline });
     // postgres.js listens on a connection of its own, opened by the first `listen`: here, on the direct URL.
     const listener = direct === url ? client : postgres(direct, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+    // In-use and waiting counts and wait times for /metrics (db/pool-metrics.ts): postgres.js exposes none of its own.
+    const metered = [instrumentPool(client, 'main', options.poolSize ?? 10), instrumentPool(reads, 'read', options.readPoolSize ?? 2)];
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' });
     readPools.set(db, { sql: reads, prepare });
     await migrateWithLock(direct);
@@ -76,6 +79,7 @@ export async function openDatabase(url: string | undefined, options: PoolOptions
         return () => sub.unlisten();
       },
       close: async () => {
+        for (const m of metered) m.undo();
         await Promise.all([
           client.end({ timeout: 5 }),
           reads.end({ timeout: 5 }),

@@ -167,21 +167,23 @@ export function envelope(event: { id: string; type: string; createdAt: Date; dat
 /**
  * Records an event for the platform in `tx`, the transaction of the change it reports (so it exists if and only if the
  * change commits), queues one delivery per destination subscribed to its topic, and wakes the workers on commit. One
- * statement. Amounts in `data` are exact decimal strings and go out as JSON numbers, as Credyt's do.
+ * statement; nothing is written when no destination subscribes. Amounts in `data` are exact decimal strings and go out as JSON numbers, as Credyt's do.
  */
 export async function emitWebhook(tx: Executor, platformId: string, type: WebhookTopic, data: Record<string, unknown>): Promise<string> {
   const id = newId('evt');
   // `data` is this service's own content, so its amounts are written as numbers too (the platform API's `data` is not).
   const text = writeAmountsAsNumbers(data);
   await tx.execute(sql`
-    with event as (
-      insert into webhook_events (id, platform_id, type, data) values (${id}, ${platformId}, ${type}, ${text}) returning id
-    ), queued as (
-      insert into webhook_deliveries (event_id, destination_id)
-      select event.id, d.id from event, webhook_destinations d
+    with targets as (
+      select d.id from webhook_destinations d
       where d.platform_id = ${platformId} and d.deleted_at is null and d.enabled
         and (${ALL_TOPICS} = any(d.topics) or ${type} = any(d.topics))
-      returning 1
+    ), event as (
+      insert into webhook_events (id, platform_id, type, data)
+      select ${id}, ${platformId}, ${type}, ${text} where exists (select 1 from targets)
+      returning id
+    ), queued as (
+      insert into webhook_deliveries (event_id, destination_id) select event.id, targets.id from event, targets returning 1
     )
     select pg_notify(${WEBHOOK_CHANNEL.name}, '') from (select 1 from queued limit 1) q`);
   return id;

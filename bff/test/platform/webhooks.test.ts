@@ -265,6 +265,11 @@ describe('delivery', () => {
     const unknown = await p.call('POST', '/customers', { name: 'B', external_id: 'x2', subscriptions: [{ products: [{ code: 'nope' }] }] });
     expect(unknown.status).toBe(422);
     expect(await eventCount(p.platformId)).toBe(before + 1);
+    // No destination for the topic, no event row.
+    const quiet = await ctx.newPlatform();
+    await quiet.call('POST', '/webhooks', { url: 'https://example.com/hook', topics: ['top_up.failed'] });
+    await subscribe(quiet, await productOf(quiet));
+    expect(await eventCount(quiet.platformId)).toBe(0);
   });
 
   it('with three workers, sends each of 60 events once and only once', async () => {

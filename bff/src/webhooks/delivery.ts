@@ -127,6 +127,12 @@ export class WebhookWorker {
       await this.database.db.execute(sql`
         update webhook_deliveries set status = 'pending', claimed_until = null, next_attempt_at = now()
         where status = 'sending' and claimed_until < now()`);
+      // An attempt that ended as its destination was being disabled may have set its delivery back to pending
+      // (neither transaction saw the other's write): it is paused like the rest.
+      await this.database.db.execute(sql`
+        update webhook_deliveries w set status = 'paused'
+        from webhook_destinations d
+        where w.status = 'pending' and d.id = w.destination_id and not d.enabled`);
     } catch (err) {
       this.logger.warn('webhook worker: reclaiming abandoned deliveries failed', { error: String(err) });
     }
